@@ -1,0 +1,98 @@
+package io.tandem.api;
+
+/**
+ * The packet queue and packet hash database of one replica: the operations of thesis Table 2.
+ *
+ * <p>Packets are kept in <em>positions</em>: their place in the replica's sequence, which is the aligned stream
+ * once synchronized. Position 0 is the first packet after bootstrap ({@link #rebase}). Registering a missed
+ * packet at position p shifts every later packet one position up; a packet's <em>original number</em> never
+ * changes. Held packets occupy positions {@code [start(), end())}.
+ *
+ * <p>Memory is bounded by {@link #capacity()} packets. When full, {@link #register} either blocks (replay at top
+ * speed, where the source can wait) or drops the packet and counts it (live capture, where it cannot). Before
+ * the first {@link #rebase}, a full database instead discards its oldest packet (a non-leader waiting for the
+ * leader's boot hashes keeps only the newest ones), counted separately.
+ *
+ * <p>All operations are thread-safe; each is atomic (the thesis's "each request is processed in isolation").
+ */
+public interface HashDatabase {
+
+    /** What {@link #register} does when the database holds {@link #capacity()} packets. */
+    enum WhenFull { BLOCK, DROP }
+
+    HashFunction hashFunction();
+
+    /** Bytes of each packet that are hashed. */
+    int snippet();
+
+    int capacity();
+
+    /** HASH_REGISTER: hashes and appends a captured packet. Returns its original number, or -1 if dropped because full. */
+    long register(Packet packet) throws InterruptedException;
+
+    /**
+     * HASH_MISSED_REG: inserts packets recovered from peers. {@code positions} are ascending and are the
+     * positions the packets have once all are inserted (so inserting at 5 and 6 puts two packets before the one
+     * that was at 5). Each packet's hash is recomputed and must equal {@code expected[i]}; otherwise nothing is
+     * inserted and an IllegalArgumentException names the position. Returns the new original numbers.
+     */
+    long[] registerMissed(long[] positions, Packet[] packets, PacketHash[] expected);
+
+    /**
+     * HASH_CL_FIND: searches the held packets from the newest backwards for each of {@code bootHashes} and
+     * returns, per index, the position of the newest packet with that hash, or -1.
+     */
+    long[] findBootCluster(PacketHash[] bootHashes);
+
+    /** HASH_CL_GET: the cluster hash (hash of the concatenated packet hashes) of {@code count} packets from {@code from}. */
+    PacketHash clusterHash(long from, int count);
+
+    /** HASH_GET_HASHES: hashes and original numbers of {@code count} packets from position {@code from}. */
+    HashList hashes(long from, int count);
+
+    /** HASH_GET_OPCKT: the packet registered under {@code original}, or null if not held (freed or never seen). */
+    Packet packetByOriginal(long original);
+
+    /** HASH_GET_PCKT: the packet at {@code position}; IndexOutOfBoundsException outside {@code [start(), end())}. */
+    Packet packet(long position);
+
+    /** The hash of the packet at {@code position}. */
+    PacketHash hashAt(long position);
+
+    /**
+     * Bootstrap: forgets every packet before {@code position} (captured before the cluster's first packet) and
+     * renumbers so that it becomes position 0. Ends the pre-boot regime (full then blocks or drops).
+     */
+    void rebase(long position);
+
+    /** HASH_POST_SYNC: positions before {@code alignedEnd} are aligned at every replica (no insertions there any more). */
+    void postSync(long alignedEnd);
+
+    /** HASH_FREE: releases the packets before {@code position} (delivered and no longer needed by any peer). */
+    void free(long position);
+
+    /** First held position. */
+    long start();
+
+    /** One past the last held position. */
+    long end();
+
+    /** Waits until {@code end() >= position}; false on timeout or when the source ended short of it. */
+    boolean awaitEnd(long position, long timeoutNanos) throws InterruptedException;
+
+    /** The capture side says no more packets will be registered (end of a finite source). */
+    void markSourceEnded();
+
+    boolean sourceEnded();
+
+    /** Calls {@code visitor} for each held packet in {@code [from, to)} in position order. */
+    void forEach(long from, long to, PacketVisitor visitor);
+
+    /** Counters for status and stats. */
+    HashDatabaseStats stats();
+
+    @FunctionalInterface
+    interface PacketVisitor {
+        void visit(long position, long original, long hashHi, long hashLo, Packet packet);
+    }
+}
