@@ -1,0 +1,147 @@
+package io.tandem.capture;
+
+import io.tandem.api.Packet;
+import io.tandem.api.PacketSource;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One recorded capture fed to every replica in the same order, as often as wanted: the real captures are small
+ * (thousands of packets), throughput and loss experiments need millions, and inventing synthetic traffic would
+ * test the wrong thing.
+ *
+ * <p>The capture is read once into memory. Packet {@code i} of the looped stream is packet {@code i mod n} of the
+ * capture, re-stamped by {@code loop * (span + 1 ms)} where {@code loop = i / n} and span is the capture's
+ * duration, so that timestamps keep increasing across loops (time-based random drop and the analyzer's flow
+ * timeouts see time moving on). Re-stamped packets share the original's bytes.
+ *
+ * <p>Thread-safe: the packet list is immutable; each {@link #cursor(long) cursor} is one replica's own reader.
+ */
+public final class LoopedCapture {
+    /** Gap between the last packet of one loop and the first of the next. */
+    public static final long LOOP_GAP_MICROS = 1000;
+
+    private final List<Packet> packets;
+    private final int linkType;
+    private final String description;
+    private final long firstMicros;
+    private final long periodMicros;
+
+    /**
+     * @param packets     the capture (copied into an immutable list; the packets themselves are shared)
+     * @param linkType    the capture's pcap link type (see {@link PcapFileSource#linkType()})
+     * @param description what the capture is, for logs
+     */
+    public LoopedCapture(List<Packet> packets, int linkType, String description) {
+        this.packets = List.copyOf(packets);
+        this.linkType = linkType;
+        this.description = description;
+        long min = Long.MAX_VALUE;
+        long max = Long.MIN_VALUE;
+        for (Packet p : this.packets) {
+            min = Math.min(min, p.timestampMicros());
+            max = Math.max(max, p.timestampMicros());
+        }
+        this.firstMicros = this.packets.isEmpty() ? 0 : this.packets.get(0).timestampMicros();
+        // max - min equals last - first for a capture in time order; for one whose clock steps back it still
+        // keeps every packet of a loop after every packet of the loop before
+        this.periodMicros = (this.packets.isEmpty() ? 0 : max - min) + LOOP_GAP_MICROS;
+    }
+
+    /** Reads a pcap file or folder ({@link PcapFileSource}) into memory. */
+    public static LoopedCapture load(Path fileOrFolder) throws IOException {
+        try (PcapFileSource source = new PcapFileSource(fileOrFolder)) {
+            return load(source);
+        }
+    }
+
+    /** Reads {@code source} to its end (it stays open; the caller closes it). */
+    public static LoopedCapture load(PcapFileSource source) throws IOException {
+        List<Packet> list = new ArrayList<>();
+        for (Packet p = source.next(); p != null; p = source.next()) list.add(p);
+        return new LoopedCapture(list, source.linkType(), source.describe());
+    }
+
+    /** Packets in one loop (the capture's size). */
+    public int size() {
+        return packets.size();
+    }
+
+    public int linkType() {
+        return linkType;
+    }
+
+    /** Time added per loop: the capture's span plus {@link #LOOP_GAP_MICROS}. */
+    public long loopPeriodMicros() {
+        return periodMicros;
+    }
+
+    /** Timestamp of the capture's first packet. */
+    public long firstTimestampMicros() {
+        return firstMicros;
+    }
+
+    /** Packet {@code i} of the endless looped stream, re-stamped (loop 0 returns the original packet). */
+    public Packet get(long i) {
+        int n = packets.size();
+        if (n == 0) throw new IndexOutOfBoundsException("looped capture " + description + " is empty");
+        if (i < 0) throw new IndexOutOfBoundsException("negative packet index " + i);
+        Packet p = packets.get((int) (i % n));
+        long loop = i / n;
+        if (loop == 0) return p;
+        return new Packet(p.timestampMicros() + loop * periodMicros, p.wireLength(), p.data());
+    }
+
+    /**
+     * An independent reader of the first {@code packets} packets of the looped stream (none if the capture is
+     * empty). Each replica gets its own cursor; all read the same shared packets in the same order.
+     */
+    public PacketSource cursor(long packets) {
+        if (packets < 0) throw new IllegalArgumentException("packet count must be >= 0, not " + packets);
+        return new Cursor(packets);
+    }
+
+    public String describe() {
+        return "looped " + description + " (" + packets.size() + " packets per loop)";
+    }
+
+    @Override
+    public String toString() {
+        return describe();
+    }
+
+    private final class Cursor implements PacketSource {
+        private final long limit;
+        private final AtomicLong nextIndex = new AtomicLong();
+        private volatile boolean closed;
+
+        Cursor(long limit) {
+            this.limit = packets.isEmpty() ? 0 : limit;
+        }
+
+        @Override
+        public Packet next() {
+            if (closed) return null;
+            long i = nextIndex.getAndIncrement();
+            if (i >= limit) {
+                nextIndex.set(limit);
+                return null;
+            }
+            return get(i);
+        }
+
+        @Override
+        public String describe() {
+            return LoopedCapture.this.describe() + ", cursor of " + limit + " packets";
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.tandem.cli;
+
+import java.io.PrintStream;
+import java.nio.file.Path;
+
+/** The plain-Java entry point behind {@code ./tandem}. */
+public final class Main {
+
+    private Main() {
+    }
+
+    static final String USAGE = String.join("\n",
+            "usage: ./tandem <command> [options]",
+            "  sim          N replicas in one JVM over real sockets, fed one capture with per-replica random drop",
+            "               --source PATH --packets N --replicas N --drop rI=FORMAT (repeatable) --cluster k --anchor l",
+            "               --hash md5|murmur3|one-at-a-time|crc32 --snippet B --hashlog DIR --mode 0|1 --rounds R",
+            "               --capacity C --leader-late P --seed S --timeout SECONDS",
+            "  bench sync   throughput of the sync machinery from packets preloaded in memory",
+            "               --replicas 2,3 --loss 0,0.05,0.5,5,50 --cluster 8,56,1024 --packets N --source PATH",
+            "  bench capture  cost of reading and hashing a capture (pcap4j/libpcap, md5 over 56 bytes)",
+            "random drop FORMAT (thesis): <probability out of 100000> | p<prob>,(d|D)<duration>,(f<freq>|(i|I)<interval>)");
+
+    public static void main(String[] argv) {
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+        System.exit(run(argv, System.out, System.err));
+    }
+
+    static int run(String[] argv, PrintStream out, PrintStream err) {
+        if (argv.length == 0 || argv[0].equals("help") || argv[0].equals("--help")) {
+            out.println(USAGE);
+            return argv.length == 0 ? 2 : 0;
+        }
+        try {
+            switch (argv[0]) {
+                case "sim":
+                    return Sim.main(new Args(argv, 1, Sim.OPTIONS), out);
+                case "bench":
+                    if (argv.length < 2) throw new Args.UsageException("bench needs what to measure: sync or capture");
+                    if (argv[1].equals("sync")) return Bench.sync(new Args(argv, 2, Bench.SYNC_OPTIONS), out);
+                    if (argv[1].equals("capture")) return Bench.capture(new Args(argv, 2, Bench.CAPTURE_OPTIONS), out);
+                    throw new Args.UsageException("unknown benchmark '" + argv[1] + "' (known: sync, capture)");
+                default:
+                    throw new Args.UsageException("unknown command '" + argv[0] + "' (known: sim, bench; ./tandem help)");
+            }
+        } catch (Args.UsageException | IllegalArgumentException e) {
+            err.println("tandem: " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            err.println("tandem: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /** Real traffic from the shared data: the folder of everyday captures beside this repository. */
+    static String defaultSource() {
+        String data = System.getProperty("tandem.data");
+        Path base = data != null ? Path.of(data) : Path.of("..", "shared", "data");
+        return base.resolve("pcaps").resolve("ordinary").toString();
+    }
+}

@@ -1,0 +1,157 @@
+package io.tandem.cli;
+
+import io.tandem.api.ClusterParameters;
+import io.tandem.api.HashDatabase;
+import io.tandem.api.HashFunction;
+import io.tandem.api.Packet;
+import io.tandem.api.PacketSource;
+import io.tandem.capture.CaptureLoop;
+import io.tandem.capture.LoopedCapture;
+import io.tandem.capture.RandomDrop;
+import io.tandem.hashdb.HashFunctions;
+import io.tandem.hashdb.PacketHashDatabase;
+import io.tandem.peer.MinaConnectionManager;
+import io.tandem.peer.PeerSettings;
+import io.tandem.sync.SyncEngine;
+import io.tandem.sync.SyncSettings;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * N replicas in one JVM, each with its own hash database, connection manager (real MINA sockets on 127.0.0.1),
+ * capture loop and sync engine, all fed the same looped capture; each applies its own random drop.
+ */
+final class SimCluster implements AutoCloseable {
+
+    /** What a run is made of. */
+    record Options(LoopedCapture source, long packets, int replicas, Map<Integer, String> drops, ClusterParameters params,
+                   int mode, long rounds, int capacity, long leaderLate, long seed, Path hashlogDir, boolean keepLogs) {
+    }
+
+    /** One replica of the simulation. */
+    static final class Replica {
+        final String id;
+        final HashDatabase db;
+        final RandomDrop drop;
+        final CaptureLoop capture;
+        final MinaConnectionManager peers;
+        final SyncEngine engine;
+        final HashLog log;
+
+        Replica(String id, HashDatabase db, RandomDrop drop, CaptureLoop capture, MinaConnectionManager peers, SyncEngine engine, HashLog log) {
+            this.id = id;
+            this.db = db;
+            this.drop = drop;
+            this.capture = capture;
+            this.peers = peers;
+            this.engine = engine;
+            this.log = log;
+        }
+    }
+
+    final Options options;
+    final HashFunction hash;
+    final List<Replica> replicas = new ArrayList<>();
+    private long startNanos;
+    private long endNanos;
+
+    SimCluster(Options o) throws IOException {
+        this.options = o;
+        this.hash = HashFunctions.byName(o.params().hashName());
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        int leaderPort = 0;
+        for (int i = 1; i <= o.replicas(); i++) {
+            String id = "r" + i;
+            boolean leader = i == 1;
+            HashDatabase db = new PacketHashDatabase(hash, o.params().snippet(), o.capacity(), HashDatabase.WhenFull.BLOCK);
+            RandomDrop drop = RandomDrop.parse(o.drops().getOrDefault(i, "0"), o.seed() * 7919 + i);
+            PacketSource cursor = o.source().cursor(o.packets());
+            if (leader && o.leaderLate() > 0) cursor = new LateStart(cursor, o.leaderLate());
+            CaptureLoop capture = new CaptureLoop(cursor, drop, db);
+            PeerSettings ps = new PeerSettings(id, "127.0.0.1", 0, leader ? null : "127.0.0.1", leader ? 0 : leaderPort, secret, o.params());
+            MinaConnectionManager cm = new MinaConnectionManager(ps);
+            SyncSettings ss = (leader ? SyncSettings.leader(o.replicas() - 1, 60_000) : SyncSettings.follower())
+                    .withMode(o.mode()).withRoundsLimit(o.rounds());
+            HashLog log = new HashLog(hash.length(), o.hashlogDir() == null ? null : o.hashlogDir().resolve(id + ".hashes"), o.keepLogs());
+            SyncEngine engine = new SyncEngine(ss, db, cm, capture::captureSome, log);
+            cm.setHandler(engine);
+            replicas.add(new Replica(id, db, drop, capture, cm, engine, log));
+            if (leader) {
+                cm.start();
+                leaderPort = cm.listenAddress().getPort();
+            }
+        }
+    }
+
+    /** Starts every replica (the leader first), waits for all to end; returns the failures, if any. */
+    List<String> run(long timeoutSeconds) throws IOException, InterruptedException {
+        startNanos = System.nanoTime();
+        replicas.get(0).engine.start();
+        for (Replica r : replicas.subList(1, replicas.size())) {
+            r.peers.start();
+            r.engine.start();
+        }
+        List<String> failures = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        for (Replica r : replicas) {
+            long left = deadline - System.nanoTime();
+            if (!r.engine.awaitEnd(Math.max(1, left), TimeUnit.NANOSECONDS)) {
+                failures.add(r.id + ": did not finish within " + timeoutSeconds + " s (" + r.engine.stats() + ")");
+            } else if (r.engine.failure() != null) {
+                failures.add(r.id + ": " + r.engine.failure());
+            }
+        }
+        endNanos = System.nanoTime();
+        return failures;
+    }
+
+    double seconds() {
+        return (endNanos - startNanos) / 1e9;
+    }
+
+    @Override
+    public void close() {
+        for (Replica r : replicas) {
+            r.engine.stop();
+            r.peers.close();
+            r.log.close();
+        }
+    }
+
+    /** A source that joins the wire late: the leader opens its capture after its followers (thesis 3.1.4). */
+    private static final class LateStart implements PacketSource {
+        private final PacketSource inner;
+        private long skip;
+
+        LateStart(PacketSource inner, long skip) {
+            this.inner = inner;
+            this.skip = skip;
+        }
+
+        @Override
+        public Packet next() throws IOException, InterruptedException {
+            while (skip > 0) {
+                skip--;
+                if (inner.next() == null) return null;
+            }
+            return inner.next();
+        }
+
+        @Override
+        public String describe() {
+            return inner.describe() + " (joined late)";
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+}

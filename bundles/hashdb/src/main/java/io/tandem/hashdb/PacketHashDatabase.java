@@ -1,0 +1,646 @@
+package io.tandem.hashdb;
+
+import io.tandem.api.HashDatabase;
+import io.tandem.api.HashDatabaseStats;
+import io.tandem.api.HashFunction;
+import io.tandem.api.HashList;
+import io.tandem.api.Packet;
+import io.tandem.api.PacketHash;
+import io.tandem.hashdb.internal.BootHashIndex;
+import io.tandem.hashdb.internal.Bytes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Arrays;
+import java.util.ConcurrentModificationException;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The in-memory {@link HashDatabase}: the packet queue of one replica with the hash and original number of every
+ * held packet.
+ *
+ * <p><b>Layout.</b> Held packets live in four parallel arrays (hash hi, hash lo, original number, packet) used as a
+ * circular buffer in position order: {@code free} and pre-boot eviction advance the head, {@code register} writes
+ * behind the tail, and {@code registerMissed} shifts whichever side of the insertion points is shorter. An
+ * original-number index, an {@code int[]} ring of {@code 2 * capacity} rounded up to a power of two indexed by
+ * {@code original & mask}, holds each packet's slot so {@link #packetByOriginal} is O(1); an entry is trusted only
+ * if the slot is held and stores that original, so freeing needs no index maintenance. About 28 bytes per slot
+ * plus 8 to 16 bytes of ring per unit of capacity, well under 64 bytes per held packet, not counting the packets.
+ *
+ * <p><b>Limits.</b> Recovered packets ({@link #registerMissed}) are always inserted, even at capacity (the sync thread
+ * inserting them is also the one that frees, so it must not block); the arrays then grow and {@code register} sees
+ * the database as full until enough is freed. {@link #packetByOriginal} returns null for a held packet whose ring
+ * entry a packet registered {@code ring size} originals later took over, which needs more than
+ * {@code 2 * capacity} registrations while the older packet is still held.
+ *
+ * <p><b>Concurrency.</b> One lock guards everything; hashing (register, registerMissed, clusterHash) happens outside
+ * it, so critical sections are array reads and writes. {@link #forEach} runs its visitor under the lock.
+ */
+public final class PacketHashDatabase implements HashDatabase {
+    private static final Logger LOG = LoggerFactory.getLogger(PacketHashDatabase.class);
+
+    /** Keeps the ring ({@code 2 * capacity} rounded up) within an int-indexed array. */
+    public static final int MAX_CAPACITY = 1 << 28;
+
+    private final HashFunction hashFunction;
+    private final int hashLength;
+    private final int snippet;
+    private final int capacity;
+    private final WhenFull whenFull;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Signalled when packets are released (free, rebase), for register() blocked in BLOCK mode. */
+    private final Condition notFull = lock.newCondition();
+    /** Signalled when end() grows or the source ends, for awaitEnd(). */
+    private final Condition grown = lock.newCondition();
+
+    // All below guarded by lock. Logical index i (0 = position startPos) lives in slot phys(i).
+    private long[] hashHi;
+    private long[] hashLo;
+    private long[] originals;
+    private Packet[] packets;
+    private int slots;
+    private int head;
+    private int size;
+    private long startPos;
+    private long nextOriginal;
+    private long alignedEnd;
+    private boolean booted;
+    /** Slot of each original, at {@code original & ringMask}; verified against {@code originals} before use. */
+    private final int[] ring;
+    private final int ringMask;
+    private long registered;
+    private long recovered;
+    private long droppedFull;
+    private long preBootDiscarded;
+    /** Bumped by every change of the held sequence, so forEach can detect a visitor that mutates. */
+    private int modCount;
+    private volatile boolean sourceEnded;
+
+    /**
+     * @param hashFunction the packet hash function
+     * @param snippet      bytes of each packet that are hashed (the thesis uses 56)
+     * @param capacity     packets held at most before register blocks, drops or (pre-boot) evicts
+     * @param whenFull     what register does at capacity once booted
+     */
+    public PacketHashDatabase(HashFunction hashFunction, int snippet, int capacity, WhenFull whenFull) {
+        this.hashFunction = Objects.requireNonNull(hashFunction, "hashFunction");
+        this.whenFull = Objects.requireNonNull(whenFull, "whenFull");
+        if (snippet <= 0) throw new IllegalArgumentException("snippet must be positive, not " + snippet);
+        if (capacity <= 0 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("capacity must be in [1, " + MAX_CAPACITY + "], not " + capacity);
+        }
+        this.hashLength = hashFunction.length();
+        if (hashLength != 16 && hashLength != 4) {
+            throw new IllegalArgumentException("hash function " + hashFunction.name() + " has length " + hashLength + ", not 16 or 4");
+        }
+        this.snippet = snippet;
+        this.capacity = capacity;
+        // A little headroom so a few recovered packets at capacity do not force a growth.
+        this.slots = capacity + Math.max(16, capacity >>> 6);
+        this.hashHi = new long[slots];
+        this.hashLo = new long[slots];
+        this.originals = new long[slots];
+        this.packets = new Packet[slots];
+        int ringSize = Integer.highestOneBit(2 * capacity - 1) << 1;
+        this.ring = new int[ringSize];
+        this.ringMask = ringSize - 1;
+    }
+
+    @Override
+    public HashFunction hashFunction() {
+        return hashFunction;
+    }
+
+    @Override
+    public int snippet() {
+        return snippet;
+    }
+
+    @Override
+    public int capacity() {
+        return capacity;
+    }
+
+    public WhenFull whenFull() {
+        return whenFull;
+    }
+
+    @Override
+    public long register(Packet packet) throws InterruptedException {
+        Objects.requireNonNull(packet, "packet");
+        PacketHash h = hashFunction.hashPacket(packet, snippet);
+        lock.lockInterruptibly();
+        try {
+            if (sourceEnded) throw new IllegalStateException("register after markSourceEnded()");
+            while (size >= capacity) {
+                if (!booted) {
+                    // A non-leader waiting for the boot hashes only needs the newest packets.
+                    int n = size - capacity + 1;
+                    discardFront(n);
+                    preBootDiscarded += n;
+                } else if (whenFull == WhenFull.DROP) {
+                    droppedFull++;
+                    return -1;
+                } else {
+                    notFull.await();
+                }
+            }
+            int p = phys(size);
+            long original = nextOriginal++;
+            hashHi[p] = h.hi();
+            hashLo[p] = h.lo();
+            originals[p] = original;
+            packets[p] = packet;
+            ring[(int) original & ringMask] = p;
+            size++;
+            registered++;
+            modCount++;
+            grown.signalAll();
+            return original;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long[] registerMissed(long[] positions, Packet[] packets, PacketHash[] expected) {
+        Objects.requireNonNull(positions, "positions");
+        Objects.requireNonNull(packets, "packets");
+        Objects.requireNonNull(expected, "expected");
+        int k = positions.length;
+        if (packets.length != k || expected.length != k) {
+            throw new IllegalArgumentException("registerMissed: " + k + " positions, " + packets.length + " packets, "
+                    + expected.length + " expected hashes");
+        }
+        if (k == 0) return new long[0];
+        for (int i = 1; i < k; i++) {
+            if (positions[i] <= positions[i - 1]) {
+                throw new IllegalArgumentException("registerMissed: positions not ascending at " + positions[i]);
+            }
+        }
+        long[] hi = new long[k];
+        long[] lo = new long[k];
+        for (int i = 0; i < k; i++) {
+            Objects.requireNonNull(packets[i], "packet for position " + positions[i]);
+            PacketHash h = hashFunction.hashPacket(packets[i], snippet);
+            if (!h.equals(expected[i])) {
+                throw new IllegalArgumentException("registerMissed: packet for position " + positions[i] + " hashes to "
+                        + h.toHex(hashLength) + ", expected " + (expected[i] == null ? "null" : expected[i].toHex(hashLength))
+                        + "; nothing inserted");
+            }
+            hi[i] = h.hi();
+            lo[i] = h.lo();
+        }
+        lock.lock();
+        try {
+            long end = startPos + size;
+            long lowest = Math.max(startPos, alignedEnd);
+            if (positions[0] < lowest) {
+                throw new IllegalArgumentException("registerMissed: position " + positions[0] + " is before "
+                        + (positions[0] < startPos ? "start " + startPos : "the aligned end " + alignedEnd) + "; nothing inserted");
+            }
+            if (positions[k - 1] >= end + k) {
+                throw new IllegalArgumentException("registerMissed: position " + positions[k - 1] + " is beyond end " + end
+                        + " + " + k + " inserted; nothing inserted");
+            }
+            ensureSlots(size + k);
+            int[] at = new int[k];
+            for (int i = 0; i < k; i++) at[i] = (int) (positions[i] - startPos);
+            long first = nextOriginal;
+            nextOriginal += k;
+            insert(at, hi, lo, packets, first);
+            recovered += k;
+            modCount++;
+            grown.signalAll();
+            long[] result = new long[k];
+            for (int i = 0; i < k; i++) result[i] = first + i;
+            return result;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Inserts k packets at final logical indices {@code at} (ascending), moving the old packets on the cheaper side:
+     * the tail right, or (head moved back by k) the prefix left. Slots must already suffice.
+     */
+    private void insert(int[] at, long[] hi, long[] lo, Packet[] pkts, long firstOriginal) {
+        int k = at.length;
+        int newSize = size + k;
+        int tailMoves = size - at[0];
+        int prefixMoves = at[k - 1] - (k - 1);
+        if (tailMoves <= prefixMoves) {
+            int src = size - 1;
+            int j = k - 1;
+            for (int dst = newSize - 1; j >= 0; dst--) {
+                if (dst == at[j]) {
+                    place(phys(dst), hi[j], lo[j], firstOriginal + j, pkts[j]);
+                    j--;
+                } else {
+                    move(phys(src--), phys(dst));
+                }
+            }
+        } else {
+            head -= k;
+            if (head < 0) head += slots;
+            // The old logical index i is now at i + k.
+            int src = k;
+            int j = 0;
+            for (int dst = 0; j < k; dst++) {
+                if (dst == at[j]) {
+                    place(phys(dst), hi[j], lo[j], firstOriginal + j, pkts[j]);
+                    j++;
+                } else {
+                    move(phys(src++), phys(dst));
+                }
+            }
+        }
+        size = newSize;
+    }
+
+    private void place(int p, long hi, long lo, long original, Packet packet) {
+        hashHi[p] = hi;
+        hashLo[p] = lo;
+        originals[p] = original;
+        packets[p] = packet;
+        ring[(int) original & ringMask] = p;
+    }
+
+    private void move(int from, int to) {
+        long original = originals[from];
+        hashHi[to] = hashHi[from];
+        hashLo[to] = hashLo[from];
+        originals[to] = original;
+        packets[to] = packets[from];
+        int r = (int) original & ringMask;
+        // Only if the ring entry is this packet's: a newer original may own it.
+        if (ring[r] == from) ring[r] = to;
+    }
+
+    /** Grows the arrays (recovered packets beyond the headroom); unwraps the circle and rebuilds the ring. */
+    private void ensureSlots(int needed) {
+        if (needed <= slots) return;
+        long wanted = Math.max(needed, slots + (long) (slots >>> 1));
+        if (needed > MAX_CAPACITY * 2L) throw new IllegalStateException("hash database cannot hold " + needed + " packets");
+        int n = (int) Math.min(wanted, MAX_CAPACITY * 2L);
+        LOG.warn("hash database of capacity {} grows from {} to {} slots: recovered packets beyond capacity", capacity, slots, n);
+        hashHi = unwrap(hashHi, new long[n]);
+        hashLo = unwrap(hashLo, new long[n]);
+        originals = unwrap(originals, new long[n]);
+        packets = unwrap(packets, new Packet[n]);
+        head = 0;
+        slots = n;
+        Arrays.fill(ring, -1);
+        for (int i = 0; i < size; i++) {
+            int r = (int) originals[i] & ringMask;
+            int cur = ring[r];
+            if (cur < 0 || originals[cur] < originals[i]) ring[r] = i;
+        }
+    }
+
+    private <A> A unwrap(A from, A to) {
+        int firstPart = Math.min(size, slots - head);
+        System.arraycopy(from, head, to, 0, firstPart);
+        System.arraycopy(from, 0, to, firstPart, size - firstPart);
+        return to;
+    }
+
+    /** Drops the n oldest packets (references cleared so their bytes can be collected). */
+    private void discardFront(int n) {
+        if (n <= 0) return;
+        int firstPart = Math.min(n, slots - head);
+        Arrays.fill(packets, head, head + firstPart, null);
+        Arrays.fill(packets, 0, n - firstPart, null);
+        head = phys(n);
+        size -= n;
+        startPos += n;
+        modCount++;
+    }
+
+    private int phys(int logical) {
+        int p = head + logical;
+        return p >= slots ? p - slots : p;
+    }
+
+    @Override
+    public long[] findBootCluster(PacketHash[] bootHashes) {
+        Objects.requireNonNull(bootHashes, "bootHashes");
+        BootHashIndex index = new BootHashIndex(bootHashes);
+        long[] found = new long[bootHashes.length];
+        Arrays.fill(found, -1);
+        int missing = index.distinct();
+        lock.lock();
+        try {
+            for (int i = size - 1; i >= 0 && missing > 0; i--) {
+                int p = phys(i);
+                int b = index.find(hashHi[p], hashLo[p]);
+                if (b >= 0 && found[b] < 0) {
+                    found[b] = startPos + i;
+                    missing--;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        // Repeated boot hashes share the first occurrence's answer.
+        for (int i = 0; i < found.length; i++) found[i] = found[index.canonical(i)];
+        return found;
+    }
+
+    @Override
+    public PacketHash clusterHash(long from, int count) {
+        byte[] concatenated;
+        lock.lock();
+        try {
+            int first = checkRange(from, count);
+            concatenated = new byte[count * hashLength];
+            if (hashLength == 16) {
+                for (int c = 0, o = 0; c < count; c++, o += 16) {
+                    int p = phys(first + c);
+                    Bytes.putLongBE(concatenated, o, hashHi[p]);
+                    Bytes.putLongBE(concatenated, o + 8, hashLo[p]);
+                }
+            } else {
+                for (int c = 0; c < count; c++) Bytes.putIntBE(concatenated, c * 4, (int) hashLo[phys(first + c)]);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return hashFunction.hash(concatenated, 0, concatenated.length);
+    }
+
+    @Override
+    public HashList hashes(long from, int count) {
+        lock.lock();
+        try {
+            int first = checkRange(from, count);
+            if (count == 0) return HashList.EMPTY;
+            long[] hi = new long[count];
+            long[] lo = new long[count];
+            long[] orig = new long[count];
+            for (int c = 0; c < count; c++) {
+                int p = phys(first + c);
+                hi[c] = hashHi[p];
+                lo[c] = hashLo[p];
+                orig[c] = originals[p];
+            }
+            return new HashList(hi, lo, orig);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Also null, rarely, for a held packet whose index entry a much newer packet took (see the class comment).
+     */
+    @Override
+    public Packet packetByOriginal(long original) {
+        if (original < 0) return null;
+        lock.lock();
+        try {
+            if (original >= nextOriginal) return null;
+            int p = ring[(int) original & ringMask];
+            if (p < 0) return null;
+            int logical = p - head;
+            if (logical < 0) logical += slots;
+            if (logical >= size || originals[p] != original) return null;
+            return packets[p];
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public Packet packet(long position) {
+        lock.lock();
+        try {
+            return packets[phys(checkRange(position, 1))];
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public PacketHash hashAt(long position) {
+        lock.lock();
+        try {
+            int p = phys(checkRange(position, 1));
+            return new PacketHash(hashHi[p], hashLo[p]);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The original number of the packet at {@code position}; IndexOutOfBoundsException outside {@code [start(), end())}. */
+    public long originalAt(long position) {
+        lock.lock();
+        try {
+            return originals[phys(checkRange(position, 1))];
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The logical index of {@code from}, after checking {@code [from, from + count)} is held. */
+    private int checkRange(long from, int count) {
+        if (count < 0 || from < startPos || from > startPos + size - count) {
+            throw new IndexOutOfBoundsException("positions [" + from + ", " + (from + count) + ") not within held ["
+                    + startPos + ", " + (startPos + size) + ")");
+        }
+        return (int) (from - startPos);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>{@code position} must be within {@code [start(), end()]}. The discarded packets count as pre-boot discarded.
+     * Calling it again (a new bootstrap) renumbers again.
+     */
+    @Override
+    public void rebase(long position) {
+        lock.lock();
+        try {
+            if (position < startPos || position > startPos + size) {
+                throw new IllegalArgumentException("rebase at " + position + " outside held [" + startPos + ", " + (startPos + size) + "]");
+            }
+            int n = (int) (position - startPos);
+            discardFront(n);
+            preBootDiscarded += n;
+            startPos = 0;
+            alignedEnd = Math.max(0, alignedEnd - position);
+            booted = true;
+            modCount++;
+            notFull.signalAll();
+            LOG.debug("rebased at old position {}: {} packets discarded, {} held", position, n, size);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Enforced: later {@link #registerMissed} at a position below the largest {@code alignedEnd} is rejected.
+     * {@code alignedEnd} beyond {@link #end()} is an IllegalArgumentException.
+     */
+    @Override
+    public void postSync(long alignedEnd) {
+        lock.lock();
+        try {
+            if (alignedEnd > startPos + size) {
+                throw new IllegalArgumentException("postSync: aligned end " + alignedEnd + " beyond end " + (startPos + size));
+            }
+            this.alignedEnd = Math.max(this.alignedEnd, alignedEnd);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The largest aligned end given to {@link #postSync} (renumbered by rebase); 0 before any. */
+    public long alignedEnd() {
+        lock.lock();
+        try {
+            return alignedEnd;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether {@link #rebase} happened: before it, a full database evicts its oldest packet. */
+    public boolean booted() {
+        lock.lock();
+        try {
+            return booted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Positions at or before {@link #start()} are a no-op; beyond {@link #end()} an IllegalArgumentException.
+     */
+    @Override
+    public void free(long position) {
+        lock.lock();
+        try {
+            if (position > startPos + size) {
+                throw new IllegalArgumentException("free up to " + position + " beyond end " + (startPos + size));
+            }
+            if (position <= startPos) return;
+            discardFront((int) (position - startPos));
+            notFull.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long start() {
+        lock.lock();
+        try {
+            return startPos;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public long end() {
+        lock.lock();
+        try {
+            return startPos + size;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean awaitEnd(long position, long timeoutNanos) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            long nanos = timeoutNanos;
+            while (startPos + size < position) {
+                if (sourceEnded || nanos <= 0) return false;
+                nanos = grown.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** {@link #awaitEnd(long, long)} with a TimeUnit. */
+    public boolean awaitEnd(long position, long timeout, TimeUnit unit) throws InterruptedException {
+        return awaitEnd(position, unit.toNanos(timeout));
+    }
+
+    /** {@inheritDoc} Later {@link #register} calls throw IllegalStateException. */
+    @Override
+    public void markSourceEnded() {
+        lock.lock();
+        try {
+            sourceEnded = true;
+            grown.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public boolean sourceEnded() {
+        return sourceEnded;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Positions outside the held range are skipped. The visitor runs under the database lock (the walk is atomic):
+     * it should be quick and must not change the database (ConcurrentModificationException).
+     */
+    @Override
+    public void forEach(long from, long to, PacketVisitor visitor) {
+        Objects.requireNonNull(visitor, "visitor");
+        lock.lock();
+        try {
+            long first = Math.max(from, startPos);
+            long last = Math.min(to, startPos + size);
+            int expectedMods = modCount;
+            for (long pos = first; pos < last; pos++) {
+                int p = phys((int) (pos - startPos));
+                visitor.visit(pos, originals[p], hashHi[p], hashLo[p], packets[p]);
+                if (modCount != expectedMods) throw new ConcurrentModificationException("forEach visitor changed the hash database");
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public HashDatabaseStats stats() {
+        lock.lock();
+        try {
+            return new HashDatabaseStats(registered, recovered, droppedFull, preBootDiscarded, size, capacity);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        lock.lock();
+        try {
+            return "PacketHashDatabase[" + hashFunction.name() + "/" + snippet + ", held [" + startPos + ", " + (startPos + size)
+                    + ") of " + capacity + ", " + (booted ? whenFull : "pre-boot") + "]";
+        } finally {
+            lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,34 @@
+package io.tandem.hashdb.internal;
+
+import io.tandem.api.HashFunction;
+import io.tandem.api.PacketHash;
+
+import java.util.zip.CRC32;
+
+/** CRC-32 (java.util.zip, intrinsified), 4 bytes (value in the low 32 bits of {@code lo}). */
+public class Crc32HashFunction implements HashFunction {
+    public static final String NAME = "crc32";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int length() {
+        return 4;
+    }
+
+    @Override
+    public PacketHash hash(byte[] data, int offset, int length) {
+        // A CRC32 is a few fields; a fresh one per call is cheaper than a ThreadLocal lookup and reset.
+        CRC32 crc = new CRC32();
+        crc.update(data, offset, length);
+        return new PacketHash(0, crc.getValue());
+    }
+
+    @Override
+    public String toString() {
+        return NAME;
+    }
+}

@@ -1,0 +1,39 @@
+package io.tandem.hashdb.internal;
+
+import io.tandem.api.HashFunction;
+import io.tandem.api.PacketHash;
+
+/** Bob Jenkins' one-at-a-time hash, 4 bytes (value in the low 32 bits of {@code lo}). */
+public class OneAtATimeHashFunction implements HashFunction {
+    public static final String NAME = "one-at-a-time";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int length() {
+        return 4;
+    }
+
+    @Override
+    public PacketHash hash(byte[] data, int offset, int length) {
+        java.util.Objects.checkFromIndexSize(offset, length, data.length);
+        int h = 0;
+        for (int i = offset, end = offset + length; i < end; i++) {
+            h += data[i] & 0xff;
+            h += h << 10;
+            h ^= h >>> 6;
+        }
+        h += h << 3;
+        h ^= h >>> 11;
+        h += h << 15;
+        return new PacketHash(0, h & 0xffffffffL);
+    }
+
+    @Override
+    public String toString() {
+        return NAME;
+    }
+}
