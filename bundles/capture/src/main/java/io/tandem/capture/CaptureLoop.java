@@ -59,7 +59,7 @@ public final class CaptureLoop implements Runnable {
             } catch (IOException | RuntimeException e) {
                 String msg = e instanceof IOException && e.getMessage() != null ? e.getMessage() : e.toString();
                 sourceError = msg;
-                LOG.error("capture from {} failed after {} packets, source ended: {}", source.describe(), seen, msg);
+                LOG.error("capture from {}: source failed after {} packets, treated as ended: {}", source.describe(), seen, msg);
                 end();
                 break;
             }

@@ -59,7 +59,7 @@ public final class LoopedCapture {
         }
     }
 
-    /** Reads {@code source} to its end (it stays open; the caller closes it). */
+    /** Reads {@code source} to its end (it stays open; the caller closes it); a read error fails the load. */
     public static LoopedCapture load(PcapFileSource source) throws IOException {
         List<Packet> list = new ArrayList<>();
         for (Packet p = source.next(); p != null; p = source.next()) list.add(p);
