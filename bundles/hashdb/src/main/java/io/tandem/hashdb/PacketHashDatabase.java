@@ -12,7 +12,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Arrays;
-import java.util.ConcurrentModificationException;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
@@ -32,12 +31,13 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p><b>Limits.</b> Recovered packets ({@link #registerMissed}) are always inserted, even at capacity (the sync thread
  * inserting them is also the one that frees, so it must not block); the arrays then grow and {@code register} sees
- * the database as full until enough is freed. {@link #packetByOriginal} returns null for a held packet whose ring
- * entry a packet registered {@code ring size} originals later took over, which needs more than
- * {@code 2 * capacity} registrations while the older packet is still held.
+ * the database as full until enough is freed (the ring grows with the arrays). {@link #packetByOriginal} returns
+ * null for a held packet whose ring entry a packet registered a ring size (at least {@code 2 * capacity}) of
+ * originals later took over; as captured packets are appended in original order, that takes more recovered packets
+ * registered while the older packet is held than (roughly) the database holds.
  *
  * <p><b>Concurrency.</b> One lock guards everything; hashing (register, registerMissed, clusterHash) happens outside
- * it, so critical sections are array reads and writes. {@link #forEach} runs its visitor under the lock.
+ * it, so critical sections are array reads and writes; {@link #forEach} visits a copy outside the lock.
  */
 public final class PacketHashDatabase implements HashDatabase {
     private static final Logger LOG = LoggerFactory.getLogger(PacketHashDatabase.class);
@@ -70,14 +70,12 @@ public final class PacketHashDatabase implements HashDatabase {
     private long alignedEnd;
     private boolean booted;
     /** Slot of each original, at {@code original & ringMask}; verified against {@code originals} before use. */
-    private final int[] ring;
-    private final int ringMask;
+    private int[] ring;
+    private int ringMask;
     private long registered;
     private long recovered;
     private long droppedFull;
     private long preBootDiscarded;
-    /** Bumped by every change of the held sequence, so forEach can detect a visitor that mutates. */
-    private int modCount;
     private volatile boolean sourceEnded;
 
     /**
@@ -105,9 +103,8 @@ public final class PacketHashDatabase implements HashDatabase {
         this.hashLo = new long[slots];
         this.originals = new long[slots];
         this.packets = new Packet[slots];
-        int ringSize = Integer.highestOneBit(2 * capacity - 1) << 1;
-        this.ring = new int[ringSize];
-        this.ringMask = ringSize - 1;
+        this.ring = new int[ringSizeFor(capacity)];
+        this.ringMask = ring.length - 1;
     }
 
     @Override
@@ -158,7 +155,6 @@ public final class PacketHashDatabase implements HashDatabase {
             ring[(int) original & ringMask] = p;
             size++;
             registered++;
-            modCount++;
             grown.signalAll();
             return original;
         } finally {
@@ -214,7 +210,6 @@ public final class PacketHashDatabase implements HashDatabase {
             nextOriginal += k;
             insert(at, hi, lo, packets, first);
             recovered += k;
-            modCount++;
             grown.signalAll();
             long[] result = new long[k];
             for (int i = 0; i < k; i++) result[i] = first + i;
@@ -294,12 +289,20 @@ public final class PacketHashDatabase implements HashDatabase {
         packets = unwrap(packets, new Packet[n]);
         head = 0;
         slots = n;
+        // The ring grows too: it must span the originals of everything held, now more than capacity.
+        ring = new int[Math.max(ring.length, ringSizeFor(n))];
+        ringMask = ring.length - 1;
         Arrays.fill(ring, -1);
         for (int i = 0; i < size; i++) {
             int r = (int) originals[i] & ringMask;
             int cur = ring[r];
             if (cur < 0 || originals[cur] < originals[i]) ring[r] = i;
         }
+    }
+
+    /** Twice the packets, rounded up to a power of two so the index is {@code original & mask}. */
+    private static int ringSizeFor(int packets) {
+        return Integer.highestOneBit(2 * packets - 1) << 1;
     }
 
     private <A> A unwrap(A from, A to) {
@@ -318,7 +321,6 @@ public final class PacketHashDatabase implements HashDatabase {
         head = phys(n);
         size -= n;
         startPos += n;
-        modCount++;
     }
 
     private int phys(int logical) {
@@ -475,7 +477,6 @@ public final class PacketHashDatabase implements HashDatabase {
             startPos = 0;
             alignedEnd = Math.max(0, alignedEnd - position);
             booted = true;
-            modCount++;
             notFull.signalAll();
             LOG.debug("rebased at old position {}: {} packets discarded, {} held", position, n, size);
         } finally {
@@ -602,25 +603,38 @@ public final class PacketHashDatabase implements HashDatabase {
     /**
      * {@inheritDoc}
      *
-     * <p>Positions outside the held range are skipped. The visitor runs under the database lock (the walk is atomic):
-     * it should be quick and must not change the database (ConcurrentModificationException).
+     * <p>Positions outside the held range are skipped. The range is copied atomically under the lock and visited
+     * after releasing it, so a slow visitor (delivery to the analyzer) never stalls capture, and it may call the
+     * database; it sees the packets as they were when forEach was called.
      */
     @Override
     public void forEach(long from, long to, PacketVisitor visitor) {
         Objects.requireNonNull(visitor, "visitor");
+        long first;
+        long[] orig;
+        long[] hi;
+        long[] lo;
+        Packet[] pkts;
         lock.lock();
         try {
-            long first = Math.max(from, startPos);
-            long last = Math.min(to, startPos + size);
-            int expectedMods = modCount;
-            for (long pos = first; pos < last; pos++) {
-                int p = phys((int) (pos - startPos));
-                visitor.visit(pos, originals[p], hashHi[p], hashLo[p], packets[p]);
-                if (modCount != expectedMods) throw new ConcurrentModificationException("forEach visitor changed the hash database");
+            first = Math.max(from, startPos);
+            int n = (int) Math.max(0, Math.min(to, startPos + size) - first);
+            orig = new long[n];
+            hi = new long[n];
+            lo = new long[n];
+            pkts = new Packet[n];
+            int at = (int) (first - startPos);
+            for (int i = 0; i < n; i++) {
+                int p = phys(at + i);
+                orig[i] = originals[p];
+                hi[i] = hashHi[p];
+                lo[i] = hashLo[p];
+                pkts[i] = packets[p];
             }
         } finally {
             lock.unlock();
         }
+        for (int i = 0; i < pkts.length; i++) visitor.visit(first + i, orig[i], hi[i], lo[i], pkts[i]);
     }
 
     @Override

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.ConcurrentModificationException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -502,7 +501,40 @@ class PacketHashDatabaseTest {
             assertEquals(MD5.hashPacket(packet, SNIPPET), new PacketHash(hi, lo));
         });
         assertEquals(List.of(2L, 3L, 4L, 5L), positions);
-        assertThrows(ConcurrentModificationException.class, () -> db.forEach(2, 10, (pos, orig, hi, lo, packet) -> db.free(pos + 1)));
+        // The visitor sees the range as it was, even when it changes the database (and it holds no lock meanwhile).
+        List<Packet> visited = new ArrayList<>();
+        db.forEach(2, 10, (pos, orig, hi, lo, packet) -> {
+            db.free(pos + 1);
+            visited.add(packet);
+        });
+        assertEquals(packets.subList(2, 10), visited);
+        assertEquals(10, db.start());
+        assertTrue(heldPackets(db).isEmpty());
+    }
+
+    @Test
+    void forEachVisitorDoesNotBlockCapture() throws Exception {
+        List<Packet> packets = distinct(4);
+        PacketHashDatabase db = booted(100, WhenFull.BLOCK, packets.subList(0, 2));
+        CountDownLatch registeredMeanwhile = new CountDownLatch(1);
+        db.forEach(0, 2, (pos, orig, hi, lo, packet) -> {
+            if (pos != 0) return;
+            Thread capture = new Thread(() -> {
+                try {
+                    db.register(packets.get(2));
+                    registeredMeanwhile.countDown();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            capture.start();
+            try {
+                assertTrue(registeredMeanwhile.await(LONG_WAIT_SECONDS, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertEquals(3, db.end());
     }
 
     @Test

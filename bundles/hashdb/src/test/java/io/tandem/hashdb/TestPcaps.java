@@ -20,11 +20,19 @@ public final class TestPcaps {
     private TestPcaps() {
     }
 
-    /** The shared data folder: system property tandem.data, else ../../../shared/data from the module folder. */
+    /**
+     * The shared data folder: system property tandem.data, else ../../../shared/data from the module folder, else
+     * the nearest shared/data above the working folder (so the benchmark also finds it when run from the repo root).
+     */
     public static Path dataRoot() {
         String prop = System.getProperty("tandem.data");
         if (prop != null && Files.isDirectory(Path.of(prop))) return Path.of(prop);
-        return Path.of("../../../shared/data").toAbsolutePath().normalize();
+        Path fromModule = Path.of("../../../shared/data").toAbsolutePath().normalize();
+        if (Files.isDirectory(fromModule)) return fromModule;
+        for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+            if (Files.isDirectory(dir.resolve("shared/data"))) return dir.resolve("shared/data");
+        }
+        return fromModule;
     }
 
     /** Every frame of every pcaps/ordinary capture, files in name order. */

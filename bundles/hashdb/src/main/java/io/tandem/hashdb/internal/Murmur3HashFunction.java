@@ -3,6 +3,8 @@ package io.tandem.hashdb.internal;
 import io.tandem.api.HashFunction;
 import io.tandem.api.PacketHash;
 
+import java.util.Objects;
+
 /**
  * MurmurHash3_x64_128 (Austin Appleby's reference algorithm), seed 0, 16 bytes. The hash bytes are the reference
  * output (h1 then h2, each little-endian), so {@link PacketHash#toHex} prints what other implementations print.
@@ -25,7 +27,7 @@ public class Murmur3HashFunction implements HashFunction {
 
     @Override
     public PacketHash hash(byte[] data, int offset, int length) {
-        java.util.Objects.checkFromIndexSize(offset, length, data.length);
+        Objects.checkFromIndexSize(offset, length, data.length);
         long h1 = 0;
         long h2 = 0;
         int end = offset + (length & ~15);

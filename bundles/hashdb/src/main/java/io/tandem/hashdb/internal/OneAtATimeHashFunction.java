@@ -3,6 +3,8 @@ package io.tandem.hashdb.internal;
 import io.tandem.api.HashFunction;
 import io.tandem.api.PacketHash;
 
+import java.util.Objects;
+
 /** Bob Jenkins' one-at-a-time hash, 4 bytes (value in the low 32 bits of {@code lo}). */
 public class OneAtATimeHashFunction implements HashFunction {
     public static final String NAME = "one-at-a-time";
@@ -19,7 +21,7 @@ public class OneAtATimeHashFunction implements HashFunction {
 
     @Override
     public PacketHash hash(byte[] data, int offset, int length) {
-        java.util.Objects.checkFromIndexSize(offset, length, data.length);
+        Objects.checkFromIndexSize(offset, length, data.length);
         int h = 0;
         for (int i = offset, end = offset + length; i < end; i++) {
             h += data[i] & 0xff;
