@@ -10,8 +10,10 @@ package io.tandem.api;
  *
  * <p>Memory is bounded by {@link #capacity()} packets. When full, {@link #register} either blocks (replay at top
  * speed, where the source can wait) or drops the packet and counts it (live capture, where it cannot). Before
- * the first {@link #rebase}, a full database instead discards its oldest packet (a non-leader waiting for the
- * leader's boot hashes keeps only the newest ones), counted separately.
+ * the first {@link #rebase}, a full dropping database instead discards its oldest packet (a live non-leader
+ * waiting for the leader's boot hashes keeps only the newest ones), counted separately; a blocking one blocks
+ * (a replayed source waits for the cluster to boot). Packets recovered from peers are always inserted, even past
+ * the capacity (the sync thread must not block on its own database); capture then waits for frees.
  *
  * <p>All operations are thread-safe; each is atomic (the thesis's "each request is processed in isolation").
  */

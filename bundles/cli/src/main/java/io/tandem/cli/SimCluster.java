@@ -75,8 +75,9 @@ final class SimCluster implements AutoCloseable {
             PacketSource cursor = o.source().cursor(o.packets());
             if (leader && o.leaderLate() > 0) cursor = new LateStart(cursor, o.leaderLate());
             CaptureLoop capture = new CaptureLoop(cursor, drop, db);
-            PeerSettings ps = new PeerSettings(id, "127.0.0.1", 0, leader ? null : "127.0.0.1", leader ? 0 : leaderPort, secret, o.params());
-            MinaConnectionManager cm = new MinaConnectionManager(ps);
+            PeerSettings.Builder ps = PeerSettings.builder(id, secret).listen("127.0.0.1", 0).parameters(o.params());
+            if (!leader) ps.leader("127.0.0.1", leaderPort);
+            MinaConnectionManager cm = new MinaConnectionManager(ps.build());
             SyncSettings ss = (leader ? SyncSettings.leader(o.replicas() - 1, 60_000) : SyncSettings.follower())
                     .withMode(o.mode()).withRoundsLimit(o.rounds());
             HashLog log = new HashLog(hash.length(), o.hashlogDir() == null ? null : o.hashlogDir().resolve(id + ".hashes"), o.keepLogs());

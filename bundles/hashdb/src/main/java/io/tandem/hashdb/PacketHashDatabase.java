@@ -134,8 +134,8 @@ public final class PacketHashDatabase implements HashDatabase {
         try {
             if (sourceEnded) throw new IllegalStateException("register after markSourceEnded()");
             while (size >= capacity) {
-                if (!booted) {
-                    // A non-leader waiting for the boot hashes only needs the newest packets.
+                if (!booted && whenFull == WhenFull.DROP) {
+                    // A live non-leader waiting for the boot hashes only needs the newest packets.
                     int n = size - capacity + 1;
                     discardFront(n);
                     preBootDiscarded += n;

@@ -51,7 +51,7 @@ class PacketHashDatabaseModelTest {
                 what = "register";
                 Packet p = source.get(next++ % source.size());
                 boolean full = model.size() >= capacity;
-                if (full && booted && whenFull == WhenFull.BLOCK) {
+                if (full && whenFull == WhenFull.BLOCK) {
                     // Would block: make room first, as the sync thread would (recovered packets may overshoot).
                     long to = start + model.size() - capacity + 1;
                     db.free(to);
@@ -65,7 +65,7 @@ class PacketHashDatabaseModelTest {
                     assertEquals(-1, o);
                     dropped++;
                 } else {
-                    while (!booted && model.size() >= capacity) {
+                    while (!booted && whenFull == WhenFull.DROP && model.size() >= capacity) {
                         model.remove(0);
                         start++;
                         discarded++;

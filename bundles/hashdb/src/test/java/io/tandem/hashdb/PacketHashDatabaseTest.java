@@ -333,6 +333,30 @@ class PacketHashDatabaseTest {
     }
 
     @Test
+    void preBootBlockingDatabaseWaitsForTheBootInsteadOfEvicting() throws Exception {
+        // A replayed source can wait: evicting would throw away the very packets the leader will look for.
+        List<Packet> packets = distinct(4);
+        PacketHashDatabase db = db(3, WhenFull.BLOCK);
+        for (int i = 0; i < 3; i++) db.register(packets.get(i));
+        java.util.concurrent.CountDownLatch registered = new java.util.concurrent.CountDownLatch(1);
+        Thread t = new Thread(() -> {
+            try {
+                db.register(packets.get(3));
+                registered.countDown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        t.start();
+        assertFalse(registered.await(300, java.util.concurrent.TimeUnit.MILLISECONDS), "full before bootstrap: blocks");
+        assertEquals(0, db.stats().preBootDiscarded());
+        db.rebase(1);
+        assertTrue(registered.await(30, java.util.concurrent.TimeUnit.SECONDS), "bootstrap made room");
+        assertEquals(packets.subList(1, 4), heldPackets(db));
+        t.join();
+    }
+
+    @Test
     void dropCountsWhenFullAndFreeMakesRoom() throws Exception {
         List<Packet> packets = distinct(6);
         PacketHashDatabase db = booted(3, WhenFull.DROP, List.of());
