@@ -56,7 +56,7 @@ final class Bench {
         Map<Integer, String> drops = new java.util.HashMap<>();
         for (int i = 1; i <= n; i++) drops.put(i, drop);
         SimCluster.Options o = new SimCluster.Options(capture, packets, n, drops, new ClusterParameters(k, 4, hash, 56), mode, 0,
-                1 << 18, 0, 42, null, false);
+                1 << 18, 0, 42, null, false, null);
         System.gc();
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();

@@ -80,13 +80,13 @@ final class Sim {
         Options o = parse(a);
         LoopedCapture capture = LoopedCapture.load(o.source);
         if (o.hashlog != null) Files.createDirectories(o.hashlog);
-        Report r = run(o, capture, out);
+        Report r = run(o, capture, out, System.err);
         return r.failures().isEmpty() ? 0 : 1;
     }
 
-    static Report run(Options o, LoopedCapture capture, PrintStream out) throws IOException, InterruptedException {
+    static Report run(Options o, LoopedCapture capture, PrintStream out, PrintStream progress) throws IOException, InterruptedException {
         SimCluster.Options co = new SimCluster.Options(capture, o.packets, o.replicas, o.drops, o.params, o.mode, o.rounds,
-                o.capacity, o.leaderLate, o.seed, o.hashlog, true);
+                o.capacity, o.leaderLate, o.seed, o.hashlog, true, progress);
         try (SimCluster cluster = new SimCluster(co)) {
             List<String> failures = cluster.run(o.timeout);
             for (String f : failures) out.println("error: " + f);

@@ -21,6 +21,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,7 +32,7 @@ final class SimCluster implements AutoCloseable {
 
     /** What a run is made of. */
     record Options(LoopedCapture source, long packets, int replicas, Map<Integer, String> drops, ClusterParameters params,
-                   int mode, long rounds, int capacity, long leaderLate, long seed, Path hashlogDir, boolean keepLogs) {
+                   int mode, long rounds, int capacity, long leaderLate, long seed, Path hashlogDir, boolean keepLogs, java.io.PrintStream progress) {
     }
 
     /** One replica of the simulation. */
@@ -58,6 +59,8 @@ final class SimCluster implements AutoCloseable {
     final Options options;
     final HashFunction hash;
     final List<Replica> replicas = new ArrayList<>();
+    /** Traffic starts flowing when the leader opens its capture (after its followers joined). */
+    private final CountDownLatch wireOpen = new CountDownLatch(1);
     private long startNanos;
     private long endNanos;
 
@@ -72,8 +75,7 @@ final class SimCluster implements AutoCloseable {
             boolean leader = i == 1;
             HashDatabase db = new PacketHashDatabase(hash, o.params().snippet(), o.capacity(), HashDatabase.WhenFull.BLOCK);
             RandomDrop drop = RandomDrop.parse(o.drops().getOrDefault(i, "0"), o.seed() * 7919 + i);
-            PacketSource cursor = o.source().cursor(o.packets());
-            if (leader && o.leaderLate() > 0) cursor = new LateStart(cursor, o.leaderLate());
+            PacketSource cursor = new OnTheWire(o.source().cursor(o.packets()), leader, leader ? o.leaderLate() : 0, wireOpen);
             CaptureLoop capture = new CaptureLoop(cursor, drop, db);
             PeerSettings.Builder ps = PeerSettings.builder(id, secret).listen("127.0.0.1", 0).parameters(o.params());
             if (!leader) ps.leader("127.0.0.1", leaderPort);
@@ -99,6 +101,9 @@ final class SimCluster implements AutoCloseable {
             r.peers.start();
             r.engine.start();
         }
+        Thread progress = new Thread(this::showProgress, "tandem-sim-progress");
+        progress.setDaemon(true);
+        if (options.progress() != null) progress.start();
         List<String> failures = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         for (Replica r : replicas) {
@@ -110,7 +115,25 @@ final class SimCluster implements AutoCloseable {
             }
         }
         endNanos = System.nanoTime();
+        progress.interrupt();
         return failures;
+    }
+
+    /** One line every two seconds while the replicas run: where each one is. */
+    private void showProgress() {
+        try {
+            while (true) {
+                Thread.sleep(2000);
+                StringBuilder line = new StringBuilder(String.format("%6.1fs", (System.nanoTime() - startNanos) / 1e9));
+                for (Replica r : replicas) {
+                    var s = r.engine.stats();
+                    line.append(String.format("  %s round=%d desync=%d delivered=%d held=%d", r.id, s.round(), s.desyncLevel(), s.delivered(), r.db.stats().held()));
+                }
+                options.progress().println(line);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     double seconds() {
@@ -126,18 +149,29 @@ final class SimCluster implements AutoCloseable {
         }
     }
 
-    /** A source that joins the wire late: the leader opens its capture after its followers (thesis 3.1.4). */
-    private static final class LateStart implements PacketSource {
+    /**
+     * One replica's tap on the simulated wire. Followers open their capture first, but nothing flows before the
+     * leader opens its own (at bootstrap); a late leader then misses the first packets its followers capture. A
+     * replayed capture has no clock, so without this a follower could read far ahead of the leader while it waits
+     * for its peers, which a live wire never allows.
+     */
+    private static final class OnTheWire implements PacketSource {
         private final PacketSource inner;
+        private final boolean leader;
+        private final CountDownLatch open;
         private long skip;
 
-        LateStart(PacketSource inner, long skip) {
+        OnTheWire(PacketSource inner, boolean leader, long skip, CountDownLatch open) {
             this.inner = inner;
+            this.leader = leader;
             this.skip = skip;
+            this.open = open;
         }
 
         @Override
         public Packet next() throws IOException, InterruptedException {
+            if (leader) open.countDown();
+            else open.await();
             while (skip > 0) {
                 skip--;
                 if (inner.next() == null) return null;
@@ -147,7 +181,7 @@ final class SimCluster implements AutoCloseable {
 
         @Override
         public String describe() {
-            return inner.describe() + " (joined late)";
+            return inner.describe();
         }
 
         @Override

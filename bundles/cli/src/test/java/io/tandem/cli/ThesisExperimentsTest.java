@@ -36,7 +36,7 @@ class ThesisExperimentsTest {
         argv.addAll(Arrays.asList(args));
         Sim.Options o = Sim.parse(new Args(argv.toArray(String[]::new), 0, Sim.OPTIONS));
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        Sim.Report r = Sim.run(o, capture, new PrintStream(buf, true, StandardCharsets.UTF_8));
+        Sim.Report r = Sim.run(o, capture, new PrintStream(buf, true, StandardCharsets.UTF_8), null);
         String out = buf.toString(StandardCharsets.UTF_8);
         System.out.print(out);
         assertEquals(List.of(), r.failures(), out);

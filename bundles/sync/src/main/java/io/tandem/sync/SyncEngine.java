@@ -86,7 +86,7 @@ public final class SyncEngine implements PeerRequestHandler {
     private long pushedRound = -1;
     private long pushedEpoch = -1;
     private volatile int maxDesync;
-    private volatile long syncedRounds, mismatchRounds, noAnchorRounds, recovered, shrunkAnchors, forcedMerges;
+    private volatile long syncedRounds, mismatchRounds, noAnchorRounds, recovered, shrunkAnchors, joinedDuplicates;
     private final LongAdder served = new LongAdder();
 
     public SyncEngine(SyncSettings settings, HashDatabase db, ConnectionManager peers, Capture capture, SyncListener listener) {
@@ -146,7 +146,7 @@ public final class SyncEngine implements PeerRequestHandler {
     public SyncStats stats() {
         long a = alignedEnd;
         return new SyncStats(round, epoch, desync, maxDesync, a, delivered, syncedRounds, mismatchRounds, noAnchorRounds,
-                recovered, served.sum(), shrunkAnchors, forcedMerges, Math.max(0, db.end() - a));
+                recovered, served.sum(), shrunkAnchors, joinedDuplicates, Math.max(0, db.end() - a));
     }
 
     // ---------------------------------------------------------------- sync thread
@@ -233,14 +233,13 @@ public final class SyncEngine implements PeerRequestHandler {
         }
         int minAnchor = desync >= shrinkLevel ? 1 : l;
         NWayMerge.Result merge = NWayMerge.merge(lists, l, minAnchor, allComplete);
-        if (merge.forced()) forcedMerges++;
+        joinedDuplicates += merge.joinedDuplicates();
         int[] sizes = lists.stream().mapToInt(HashList::size).toArray();
         if (merge.resolved() == 0) {
             if (allComplete && merge.length() == 0) {
                 finishRound(RoundOutcome.SYNCED);
                 return true;
             }
-            if (allComplete) throw new IllegalStateException("round " + round + ": the replicas' final packets contradict each other's order");
             noAnchorRounds++;
             desync++;
             maxDesync = Math.max(maxDesync, desync);
@@ -503,15 +502,13 @@ public final class SyncEngine implements PeerRequestHandler {
 
     /** Looks for the boot hashes from the newest packet back; waits a little for packets not captured yet. */
     private long[] findBoot(PacketHash[] hashes) throws InterruptedException {
-        long[] found = db.findBootCluster(hashes);
-        if (found[found.length - 1] >= 0) return found;
-        long want = db.end() + hashes.length;
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (db.end() < want && !db.sourceEnded() && System.nanoTime() < until) {
+        while (true) {
+            long[] found = db.findBootCluster(hashes);
+            if (found[found.length - 1] >= 0 || db.sourceEnded() || System.nanoTime() > until) return found;
             if (settings.mode() == 0) capture.captureSome(hashes.length);
-            else db.awaitEnd(want, TimeUnit.MILLISECONDS.toNanos(100));
+            else db.awaitEnd(db.end() + hashes.length, TimeUnit.MILLISECONDS.toNanos(50));
         }
-        return db.findBootCluster(hashes);
     }
 
     private void setMembers(List<String> ids) {

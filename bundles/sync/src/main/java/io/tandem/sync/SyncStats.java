@@ -15,10 +15,10 @@ package io.tandem.sync;
  * @param recovered      packets this replica recovered from peers
  * @param served         packets this replica sent to peers
  * @param shrunkAnchors  rounds that accepted an anchor shorter than l (desync level over the limit)
- * @param forcedMerges   merges whose lists contradicted each other's order
+ * @param joinedDuplicates entries of different replicas' windows joined as one packet by the merge
  * @param credit         packets in hand beyond the aligned end
  */
 public record SyncStats(long round, long epoch, int desyncLevel, int maxDesyncLevel, long alignedEnd, long delivered,
                         long syncedRounds, long mismatchRounds, long noAnchorRounds, long recovered, long served,
-                        long shrunkAnchors, long forcedMerges, long credit) {
+                        long shrunkAnchors, long joinedDuplicates, long credit) {
 }

@@ -10,49 +10,52 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 
 /**
  * The deterministic N-way merge of one round's windows (one hash list per replica, in replica-id order).
  * Every replica runs it on the same lists, so every replica gets the same merged sequence; see docs/sync.md.
  *
  * <ol>
- * <li><b>Identity.</b> Which entries of different lists are the same packet: list 0 is the reference; each other
- *     list is diffed against it with java-diff-utils (Myers), and matched entries are the same packet. Entries no
- *     reference entry matched are identified across lists by (hash, rank among that list's unmatched entries).
- *     Diffing (rather than hash equality alone) keeps repeated packets, such as retransmissions, apart.</li>
- * <li><b>Order.</b> Each list is a chain of "comes before" constraints; the merged sequence is a topological
- *     order of all of them, ties broken by the lowest list index. So every list stays a subsequence of the merge,
- *     which is exactly what pairwise diff merging cannot promise for three or more lists.</li>
- * <li><b>Anchor.</b> The last run of {@code l} merged entries held consecutively by every list, such that the
- *     merge up to it contains exactly each list's entries up to it, in their order. Everything up to the anchor is
- *     resolved; what follows is the next round's credit.</li>
+ * <li><b>Merge.</b> Start from window 0; merge each next window in with java-diff-utils (Myers): entries outside
+ *     the deltas are the same packet, a delta's entries are kept, the merged side before the new window's. Every
+ *     window is therefore a subsequence of the result, whatever the diff decides.</li>
+ * <li><b>Duplicates.</b> Where two windows each hold a packet the other lost at the same place, a pairwise
+ *     diff must guess their order; a third window holding both may then disagree and its copy of one of them
+ *     becomes a second entry. Two entries with the same hash held by disjoint sets of windows are the same packet
+ *     when one can move next to the other without passing an entry its own windows hold; they are joined.</li>
+ * <li><b>Anchor.</b> The last run of {@code l} entries held by every window. Since every window is a
+ *     subsequence of the merge, the merge up to it holds exactly each window's first entries, in order: inserting
+ *     what it lacks makes every replica hold that prefix. What follows is the next round's credit.</li>
  * </ol>
+ * Diffing rather than hash equality keeps repeated packets (retransmissions, or same-size IPv6 packets of one
+ * flow, equal in their first 56 bytes) attached to the right neighbours.
  */
 public final class NWayMerge {
 
     private NWayMerge() {
     }
 
-    /** What a merge resolved. Node = one distinct packet across the lists. */
+    /** What a merge resolved, by merged index. */
     public static final class Result {
-        private final int[] order;
         private final long[] hi;
         private final long[] lo;
         private final int[][] pos;
+        private final int length;
         private final int resolved;
         private final int[] consumed;
         private final int anchorSize;
-        private final boolean forced;
+        private final int joined;
 
-        Result(int[] order, long[] hi, long[] lo, int[][] pos, int resolved, int[] consumed, int anchorSize, boolean forced) {
-            this.order = order;
-            this.hi = hi;
-            this.lo = lo;
-            this.pos = pos;
+        Result(Merged m, int resolved, int[] consumed, int anchorSize) {
+            this.hi = m.hi;
+            this.lo = m.lo;
+            this.pos = m.pos;
+            this.length = m.size;
             this.resolved = resolved;
             this.consumed = consumed;
             this.anchorSize = anchorSize;
-            this.forced = forced;
+            this.joined = m.joined;
         }
 
         /** Length of the resolved prefix of the merged sequence (0: no anchor). */
@@ -76,206 +79,258 @@ public final class NWayMerge {
             return anchorSize;
         }
 
-        /** Some "comes before" constraints contradicted each other and were broken by list order. */
-        public boolean forced() {
-            return forced;
+        /** Entries seen by disjoint windows joined as one packet (see the class comment). */
+        public int joinedDuplicates() {
+            return joined;
         }
 
         public PacketHash hash(int mergedIndex) {
-            int node = order[mergedIndex];
-            return new PacketHash(hi[node], lo[node]);
+            return new PacketHash(hi[mergedIndex], lo[mergedIndex]);
         }
 
         /** Position in list {@code list} of the packet at {@code mergedIndex}, or -1 if that list lacks it. */
         public int positionIn(int list, int mergedIndex) {
-            return pos[order[mergedIndex]][list];
+            return pos[mergedIndex][list];
         }
 
         /** Total merged length (resolved prefix and unresolved rest). */
         public int length() {
-            return order.length;
+            return length;
         }
     }
 
     /**
      * Merges the windows.
      *
-     * @param lists      one window per replica, replica-id order
+     * @param lists      one window per replica, replica-id order (at most 64)
      * @param anchorSize l
      * @param minAnchor  the smallest anchor accepted when none of size l exists (l = no shrinking)
      * @param complete   every list is its replica's whole remainder (finite sources ended): resolve everything
      */
     public static Result merge(List<HashList> lists, int anchorSize, int minAnchor, boolean complete) {
         int n = lists.size();
-        Nodes nodes = identify(lists);
-        int total = nodes.count;
-        int[][] listNodes = nodes.listNodes;
-
-        // Topological order of the per-list chains; ties and conflicts go to the lowest list index.
-        int[] ptr = new int[n];
-        int[] atHead = new int[total];
-        boolean[] emitted = new boolean[total];
-        for (int i = 0; i < n; i++) if (listNodes[i].length > 0) atHead[listNodes[i][0]]++;
-        int[] order = new int[total];
-        boolean forced = false;
-        for (int m = 0; m < total; m++) {
-            int chosen = -1;
-            for (int i = 0; i < n && chosen < 0; i++) {
-                if (ptr[i] < listNodes[i].length) {
-                    int node = listNodes[i][ptr[i]];
-                    if (atHead[node] == nodes.lists[node]) chosen = node;
-                }
-            }
-            if (chosen < 0) {
-                forced = true;
-                for (int i = 0; i < n && chosen < 0; i++) if (ptr[i] < listNodes[i].length) chosen = listNodes[i][ptr[i]];
-            }
-            order[m] = chosen;
-            emitted[chosen] = true;
-            for (int j = 0; j < n; j++) {
-                int[] ln = listNodes[j];
-                if (ptr[j] < ln.length && ln[ptr[j]] == chosen) {
-                    do ptr[j]++; while (ptr[j] < ln.length && emitted[ln[ptr[j]]]);
-                    if (ptr[j] < ln.length) atHead[ln[ptr[j]]]++;
-                }
-            }
-        }
-
-        // Per prefix length e and list i: entries of i in order[0, e), the largest position among them, and
-        // whether they appear in increasing position order (so inserting missing packets is enough).
-        int[][] cnt = new int[n][total + 1];
-        int[][] maxPos = new int[n][total + 1];
-        boolean[][] ordered = new boolean[n][total + 1];
-        for (int i = 0; i < n; i++) {
-            maxPos[i][0] = -1;
-            ordered[i][0] = true;
-            for (int e = 0; e < total; e++) {
-                int p = nodes.pos[order[e]][i];
-                cnt[i][e + 1] = cnt[i][e] + (p >= 0 ? 1 : 0);
-                maxPos[i][e + 1] = Math.max(maxPos[i][e], p);
-                ordered[i][e + 1] = ordered[i][e] && (p < 0 || p > maxPos[i][e]);
-            }
-        }
-
-        int[] consumed = new int[n];
+        if (n < 1 || n > 64) throw new IllegalArgumentException("1..64 windows, not " + n);
+        Merged m = new Merged(n, lists.get(0).size());
+        HashList first = lists.get(0);
+        for (int j = 0; j < first.size(); j++) m.add(first.hi()[j], first.lo()[j], 1L, 0, j);
+        for (int i = 1; i < n; i++) m = mergeIn(m, lists.get(i), i);
+        Merged ordered = m.unifiedOrder(lists);
+        if (ordered != null) m = ordered;
+        else m.joinDuplicates();
+        int total = m.size;
+        long all = n == 64 ? -1L : (1L << n) - 1;
+        int resolved = 0;
+        int used = 0;
         if (complete) {
-            for (int e = total; e > 0; e--) {
-                if (prefixClosed(cnt, maxPos, ordered, e, n)) {
-                    for (int i = 0; i < n; i++) consumed[i] = cnt[i][e];
-                    return new Result(order, nodes.hi, nodes.lo, nodes.pos, e, consumed, 0, forced);
+            resolved = total;
+        } else {
+            search:
+            for (int l = anchorSize; l >= Math.max(1, minAnchor); l--) {
+                int run = 0;
+                for (int p = total - 1; p >= 0; p--) {
+                    run = m.mask[p] == all ? run + 1 : 0;
+                    if (run == l) {
+                        resolved = p + l;
+                        used = l;
+                        break search;
+                    }
                 }
             }
-            return new Result(order, nodes.hi, nodes.lo, nodes.pos, 0, consumed, 0, forced);
         }
-        for (int l = anchorSize; l >= Math.max(1, minAnchor); l--) {
-            for (int p = total - l; p >= 0; p--) {
-                if (isAnchor(nodes, order, p, l, n) && prefixClosed(cnt, maxPos, ordered, p + l, n)) {
-                    for (int i = 0; i < n; i++) consumed[i] = cnt[i][p + l];
-                    return new Result(order, nodes.hi, nodes.lo, nodes.pos, p + l, consumed, l, forced);
-                }
-            }
+        int[] consumed = new int[n];
+        for (int e = 0; e < resolved; e++) {
+            for (int i = 0; i < n; i++) if (m.pos[e][i] >= 0) consumed[i]++;
         }
-        return new Result(order, nodes.hi, nodes.lo, nodes.pos, 0, consumed, anchorSize, forced);
+        return new Result(m, resolved, consumed, complete ? 0 : (used > 0 ? used : anchorSize));
     }
 
-    private static boolean isAnchor(Nodes nodes, int[] order, int p, int l, int n) {
-        int[] first = nodes.pos[order[p]];
-        for (int t = 0; t < l; t++) {
-            int node = order[p + t];
-            if (nodes.lists[node] != n) return false;
-            int[] np = nodes.pos[node];
-            for (int i = 0; i < n; i++) if (np[i] != first[i] + t) return false;
+    /** The merge of {@code m} and window {@code i}: both stay subsequences of the result. */
+    private static Merged mergeIn(Merged m, HashList list, int i) {
+        Merged next = new Merged(m.lists, m.size + list.size());
+        long bit = 1L << i;
+        int s = 0;
+        int t = 0;
+        for (AbstractDelta<PacketHash> delta : DiffUtils.diff(m.hashes(), asHashes(list)).getDeltas()) {
+            int ds = delta.getSource().getPosition();
+            while (s < ds) next.copyMatched(m, s++, bit, i, t++);
+            for (int x = 0; x < delta.getSource().size(); x++) next.copy(m, s++);
+            for (int y = 0; y < delta.getTarget().size(); y++, t++) next.add(list.hi()[t], list.lo()[t], bit, i, t);
         }
-        return true;
+        while (s < m.size) next.copyMatched(m, s++, bit, i, t++);
+        return next;
     }
 
-    /** The prefix order[0, e) holds, for every list, exactly its first entries, in order. */
-    private static boolean prefixClosed(int[][] cnt, int[][] maxPos, boolean[][] ordered, int e, int n) {
-        for (int i = 0; i < n; i++) {
-            if (!ordered[i][e] || cnt[i][e] != maxPos[i][e] + 1) return false;
+    /** The merged entries: hash, which windows hold each (bit mask) and where (position per window, or -1). */
+    private static final class Merged {
+        /** How far back a duplicate's twin is looked for. */
+        private static final int JOIN_REACH = 256;
+        final int lists;
+        int size;
+        long[] hi;
+        long[] lo;
+        long[] mask;
+        int[][] pos;
+        int joined;
+
+        Merged(int lists, int capacity) {
+            this.lists = lists;
+            int c = Math.max(16, capacity);
+            hi = new long[c];
+            lo = new long[c];
+            mask = new long[c];
+            pos = new int[c][];
         }
-        return true;
-    }
 
-    /** Distinct packets across the lists and where each list holds them. */
-    private static final class Nodes {
-        int count;
-        long[] hi = new long[64];
-        long[] lo = new long[64];
-        int[][] pos = new int[64][];
-        int[] lists = new int[64];
-        int[][] listNodes;
+        void add(long h, long l, long bit, int list, int position) {
+            int[] p = new int[lists];
+            Arrays.fill(p, -1);
+            p[list] = position;
+            append(h, l, bit, p);
+        }
 
-        int add(long h, long l, int listCount) {
-            if (count == hi.length) {
-                int c = count * 2;
+        void copy(Merged from, int e) {
+            append(from.hi[e], from.lo[e], from.mask[e], from.pos[e]);
+        }
+
+        void copyMatched(Merged from, int e, long bit, int list, int position) {
+            from.pos[e][list] = position;
+            append(from.hi[e], from.lo[e], from.mask[e] | bit, from.pos[e]);
+        }
+
+        private void append(long h, long l, long m, int[] p) {
+            if (size == hi.length) {
+                int c = size * 2;
                 hi = Arrays.copyOf(hi, c);
                 lo = Arrays.copyOf(lo, c);
+                mask = Arrays.copyOf(mask, c);
                 pos = Arrays.copyOf(pos, c);
-                lists = Arrays.copyOf(lists, c);
             }
-            hi[count] = h;
-            lo[count] = l;
-            int[] p = new int[listCount];
-            Arrays.fill(p, -1);
-            pos[count] = p;
-            return count++;
+            hi[size] = h;
+            lo[size] = l;
+            mask[size] = m;
+            pos[size] = p;
+            size++;
         }
 
-        void place(int node, int list, int position) {
-            pos[node][list] = position;
-            lists[node]++;
+        List<PacketHash> hashes() {
+            List<PacketHash> out = new ArrayList<>(size);
+            for (int e = 0; e < size; e++) out.add(new PacketHash(hi[e], lo[e]));
+            return out;
         }
-    }
 
-    private static Nodes identify(List<HashList> lists) {
-        int n = lists.size();
-        Nodes nodes = new Nodes();
-        nodes.listNodes = new int[n][];
-        HashList ref = lists.get(0);
-        int[] refNodes = new int[ref.size()];
-        for (int j = 0; j < ref.size(); j++) {
-            refNodes[j] = nodes.add(ref.hi()[j], ref.lo()[j], n);
-            nodes.place(refNodes[j], 0, j);
-        }
-        nodes.listNodes[0] = refNodes;
-        List<PacketHash> refHashes = asHashes(ref);
-        Map<RankedHash, Integer> unmatched = new HashMap<>();
-        for (int i = 1; i < n; i++) {
-            HashList list = lists.get(i);
-            int[] ln = new int[list.size()];
-            Arrays.fill(ln, -1);
-            // Entries outside every delta are equal in both lists: the same packet.
-            int s = 0;
-            int t = 0;
-            for (AbstractDelta<PacketHash> delta : DiffUtils.diff(refHashes, asHashes(list)).getDeltas()) {
-                int ds = delta.getSource().getPosition();
-                while (s < ds) ln[t++] = refNodes[s++];
-                s += delta.getSource().size();
-                t += delta.getTarget().size();
+        /**
+         * Packets no window holds twice are identified by hash alone (which needs no order decision), and the
+         * entries are put in a topological order of every window's chain, ties going to this merge's order. Returns
+         * null if the windows' orders then contradict each other (equal hashes that were different packets).
+         */
+        Merged unifiedOrder(List<HashList> windows) {
+            int[] node = new int[size];
+            Map<PacketHash, Integer> first = new HashMap<>();
+            long[] groupMask = new long[size];
+            boolean[] shared = new boolean[size];
+            for (int e = 0; e < size; e++) {
+                Integer f = first.putIfAbsent(new PacketHash(hi[e], lo[e]), e);
+                node[e] = f == null ? e : f;
+                if ((groupMask[node[e]] & mask[e]) != 0) shared[node[e]] = true;
+                groupMask[node[e]] |= mask[e];
             }
-            while (t < ln.length) ln[t++] = refNodes[s++];
-            Map<PacketHash, Integer> ranks = new HashMap<>();
-            for (int j = 0; j < ln.length; j++) {
-                if (ln[j] < 0) {
-                    PacketHash h = list.hash(j);
-                    int rank = ranks.merge(h, 1, Integer::sum) - 1;
-                    RankedHash key = new RankedHash(h, rank);
-                    Integer node = unmatched.get(key);
-                    if (node == null) {
-                        node = nodes.add(h.hi(), h.lo(), n);
-                        unmatched.put(key, node);
-                    }
-                    ln[j] = node;
+            // A hash some window holds twice keeps the diff's identities.
+            for (int e = 0; e < size; e++) if (shared[node[e]]) node[e] = e;
+            Merged u = new Merged(lists, size);
+            int[] index = new int[size];
+            Arrays.fill(index, -1);
+            for (int e = 0; e < size; e++) {
+                int root = node[e];
+                if (index[root] < 0) {
+                    index[root] = u.size;
+                    u.append(hi[e], lo[e], 0, filled(lists));
                 }
-                nodes.place(ln[j], i, j);
+                int x = index[root];
+                u.mask[x] |= mask[e];
+                for (int i = 0; i < lists; i++) if (pos[e][i] >= 0) u.pos[x][i] = pos[e][i];
+                joined += root != e ? 1 : 0;
             }
-            nodes.listNodes[i] = ln;
+            // Kahn over the windows' chains; u's indices follow this merge's order, so the heap breaks ties by it.
+            int[][] chain = new int[lists][];
+            int[] indegree = new int[u.size];
+            for (int i = 0; i < lists; i++) {
+                chain[i] = new int[windows.get(i).size()];
+                for (int x = 0; x < u.size; x++) if (u.pos[x][i] >= 0) chain[i][u.pos[x][i]] = x;
+                for (int j = 1; j < chain[i].length; j++) indegree[chain[i][j]]++;
+            }
+            int[][] next = new int[u.size][lists];
+            for (int[] row : next) Arrays.fill(row, -1);
+            for (int i = 0; i < lists; i++) for (int j = 1; j < chain[i].length; j++) next[chain[i][j - 1]][i] = chain[i][j];
+            PriorityQueue<Integer> ready = new PriorityQueue<>();
+            for (int x = 0; x < u.size; x++) if (indegree[x] == 0) ready.add(x);
+            Merged out = new Merged(lists, u.size);
+            out.joined = joined;
+            while (!ready.isEmpty()) {
+                int x = ready.poll();
+                out.append(u.hi[x], u.lo[x], u.mask[x], u.pos[x]);
+                for (int i = 0; i < lists; i++) {
+                    int y = next[x][i];
+                    if (y >= 0 && --indegree[y] == 0) ready.add(y);
+                }
+            }
+            if (out.size < u.size) {
+                joined = 0;
+                return null;
+            }
+            return out;
         }
-        return nodes;
-    }
 
-    private record RankedHash(PacketHash hash, int rank) {
+        private static int[] filled(int lists) {
+            int[] p = new int[lists];
+            Arrays.fill(p, -1);
+            return p;
+        }
+
+        /**
+         * Joins entry pairs that are one packet seen by disjoint windows. The earlier entry moves to the later one
+         * if none of its windows holds anything in between, else the later moves back if none of its windows does;
+         * otherwise they are two packets. Windows stay subsequences either way.
+         */
+        void joinDuplicates() {
+            boolean[] gone = new boolean[size];
+            for (int y = 1; y < size; y++) {
+                long between = 0;
+                for (int x = y - 1; x >= 0 && x >= y - JOIN_REACH; x--) {
+                    if (gone[x]) continue;
+                    if (hi[x] == hi[y] && lo[x] == lo[y]) {
+                        if ((mask[x] & mask[y]) == 0) {
+                            if ((between & mask[x]) == 0) {
+                                absorb(y, x);
+                                gone[x] = true;
+                                joined++;
+                            } else if ((between & mask[y]) == 0) {
+                                absorb(x, y);
+                                gone[y] = true;
+                                joined++;
+                            }
+                        }
+                        break;
+                    }
+                    between |= mask[x];
+                }
+            }
+            if (joined == 0) return;
+            int w = 0;
+            for (int e = 0; e < size; e++) {
+                if (gone[e]) continue;
+                hi[w] = hi[e];
+                lo[w] = lo[e];
+                mask[w] = mask[e];
+                pos[w] = pos[e];
+                w++;
+            }
+            size = w;
+        }
+
+        private void absorb(int into, int from) {
+            mask[into] |= mask[from];
+            for (int i = 0; i < lists; i++) if (pos[from][i] >= 0) pos[into][i] = pos[from][i];
+        }
     }
 
     private static List<PacketHash> asHashes(HashList list) {
