@@ -123,9 +123,10 @@ final class Sim {
             theoryRate *= rate;
             identical &= r.log.sameAs(first);
             diffs[i] = source.diffLines(r.log, 1 << 14);
-            out.printf(Locale.ROOT, "%s%s captured=%d random_dropped=%d (%.3f%%) recovered=%d delivered=%d rounds=%d mismatch_rounds=%d no_anchor=%d max_desync=%d diff_vs_source=%d%n",
+            var dbs = r.db.stats();
+            out.printf(Locale.ROOT, "%s%s captured=%d random_dropped=%d (%.3f%%) recovered=%d delivered=%d rounds=%d mismatch_rounds=%d no_anchor=%d max_desync=%d diff_vs_source=%d pre_boot=%d full_drops=%d held=%d%n",
                     r.id, i == 0 ? " (leader)" : "", seen, r.drop.dropped(), 100 * rate, s.recovered(), r.log.size(), s.round(),
-                    s.mismatchRounds(), s.noAnchorRounds(), s.maxDesyncLevel(), diffs[i]);
+                    s.mismatchRounds(), s.noAnchorRounds(), s.maxDesyncLevel(), diffs[i], dbs.preBootDiscarded(), dbs.droppedFull(), dbs.held());
         }
         long delivered = first.size();
         long setLost = expected - delivered;

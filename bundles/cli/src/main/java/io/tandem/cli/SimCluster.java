@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * N replicas in one JVM, each with its own hash database, connection manager (real MINA sockets on 127.0.0.1),
@@ -59,14 +61,14 @@ final class SimCluster implements AutoCloseable {
     final Options options;
     final HashFunction hash;
     final List<Replica> replicas = new ArrayList<>();
-    /** Traffic starts flowing when the leader opens its capture (after its followers joined). */
-    private final CountDownLatch wireOpen = new CountDownLatch(1);
+    private final Wire wire;
     private long startNanos;
     private long endNanos;
 
     SimCluster(Options o) throws IOException {
         this.options = o;
         this.hash = HashFunctions.byName(o.params().hashName());
+        this.wire = new Wire(o.replicas(), o.leaderLate() + 8L * SyncEngine.bootSize(o.params()) + Wire.SLACK);
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         int leaderPort = 0;
@@ -75,7 +77,7 @@ final class SimCluster implements AutoCloseable {
             boolean leader = i == 1;
             HashDatabase db = new PacketHashDatabase(hash, o.params().snippet(), o.capacity(), HashDatabase.WhenFull.BLOCK);
             RandomDrop drop = RandomDrop.parse(o.drops().getOrDefault(i, "0"), o.seed() * 7919 + i);
-            PacketSource cursor = new OnTheWire(o.source().cursor(o.packets()), leader, leader ? o.leaderLate() : 0, wireOpen);
+            PacketSource cursor = wire.tap(i - 1, o.source().cursor(o.packets()), leader, leader ? o.leaderLate() : 0);
             CaptureLoop capture = new CaptureLoop(cursor, drop, db);
             PeerSettings.Builder ps = PeerSettings.builder(id, secret).listen("127.0.0.1", 0).parameters(o.params());
             if (!leader) ps.leader("127.0.0.1", leaderPort);
@@ -106,6 +108,10 @@ final class SimCluster implements AutoCloseable {
         if (options.progress() != null) progress.start();
         List<String> failures = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        while (!replicas.stream().allMatch(r -> r.engine.booted() || r.engine.failure() != null) && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        wire.booted();
         for (Replica r : replicas) {
             long left = deadline - System.nanoTime();
             if (!r.engine.awaitEnd(Math.max(1, left), TimeUnit.NANOSECONDS)) {
@@ -150,43 +156,73 @@ final class SimCluster implements AutoCloseable {
     }
 
     /**
-     * One replica's tap on the simulated wire. Followers open their capture first, but nothing flows before the
-     * leader opens its own (at bootstrap); a late leader then misses the first packets its followers capture. A
-     * replayed capture has no clock, so without this a follower could read far ahead of the leader while it waits
-     * for its peers, which a live wire never allows.
+     * The simulated hub. Traffic starts when the leader opens its capture (after its followers joined; a late
+     * leader then misses the first packets), and no tap reads more than {@link #SLACK} packets ahead of the slowest
+     * open one: a replayed capture has no clock, and without this a follower waiting for the boot, or one that
+     * drops half its packets, would read ever further ahead of its peers, which a live wire never allows.
      */
-    private static final class OnTheWire implements PacketSource {
-        private final PacketSource inner;
-        private final boolean leader;
-        private final CountDownLatch open;
-        private long skip;
+    private static final class Wire {
+        static final long SLACK = 2048;
+        private final AtomicLongArray read;
+        private final CountDownLatch open = new CountDownLatch(1);
+        /** Until every replica booted, the wire stops after the leader's boot packets (a few attempts' worth). */
+        private volatile long limit;
 
-        OnTheWire(PacketSource inner, boolean leader, long skip, CountDownLatch open) {
-            this.inner = inner;
-            this.leader = leader;
-            this.skip = skip;
-            this.open = open;
+        Wire(int taps, long bootLimit) {
+            limit = bootLimit;
+            read = new AtomicLongArray(taps);
+            for (int i = 0; i < taps; i++) read.set(i, Long.MAX_VALUE);
         }
 
-        @Override
-        public Packet next() throws IOException, InterruptedException {
-            if (leader) open.countDown();
-            else open.await();
-            while (skip > 0) {
-                skip--;
-                if (inner.next() == null) return null;
-            }
-            return inner.next();
+        PacketSource tap(int index, PacketSource cursor, boolean leader, long late) {
+            return new PacketSource() {
+                private boolean opened;
+
+                @Override
+                public Packet next() throws IOException, InterruptedException {
+                    if (!opened) {
+                        opened = true;
+                        read.set(index, late);
+                        if (leader) open.countDown();
+                        else open.await();
+                        for (long i = 0; i < late; i++) {
+                            if (cursor.next() == null) return end();
+                        }
+                    }
+                    long at = read.get(index);
+                    while (at > slowest() + SLACK || at >= limit) LockSupport.parkNanos(20_000);
+                    Packet p = cursor.next();
+                    if (p == null) return end();
+                    read.set(index, at + 1);
+                    return p;
+                }
+
+                private Packet end() {
+                    read.set(index, Long.MAX_VALUE);
+                    return null;
+                }
+
+                @Override
+                public String describe() {
+                    return cursor.describe();
+                }
+
+                @Override
+                public void close() {
+                    end();
+                    cursor.close();
+                }
+            };
         }
 
-        @Override
-        public String describe() {
-            return inner.describe();
+        void booted() {
+            limit = Long.MAX_VALUE;
         }
 
-        @Override
-        public void close() {
-            inner.close();
+        private long slowest() {
+            long min = Long.MAX_VALUE;
+            for (int i = 0; i < read.length(); i++) min = Math.min(min, read.get(i));
+            return min;
         }
     }
 }

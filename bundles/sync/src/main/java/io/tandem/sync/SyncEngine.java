@@ -74,6 +74,7 @@ public final class SyncEngine implements PeerRequestHandler {
     private volatile boolean stopping;
     private volatile String failure;
     private volatile boolean ended;
+    private volatile boolean booted;
 
     // Sync-thread state, published through volatile reads for stats.
     private List<String> members = List.of();
@@ -139,6 +140,19 @@ public final class SyncEngine implements PeerRequestHandler {
         return ended;
     }
 
+    /**
+     * Default boot hashes m: k as in the thesis, but at least 32 anchors' worth, so that a lossy replica still holds
+     * l consecutive boot packets (at 50 % loss a run of 4 in 8 packets is rare, in 128 nearly certain).
+     */
+    public static int bootSize(ClusterParameters p) {
+        return Math.max(p.clusterSize(), 32 * p.anchorSize());
+    }
+
+    /** True once bootstrap is done and the round loop runs. */
+    public boolean booted() {
+        return booted;
+    }
+
     public List<String> members() {
         return members;
     }
@@ -155,6 +169,7 @@ public final class SyncEngine implements PeerRequestHandler {
         try {
             if (settings.leader()) bootstrapAsLeader();
             else bootstrapAsFollower();
+            booted = true;
             LOG.info("{}: bootstrapped, members {}", peers.localId(), members);
             roundLoop();
             ended = true;
@@ -416,7 +431,7 @@ public final class SyncEngine implements PeerRequestHandler {
         setMembers(ids);
         // The leader opens its capture only now, so every follower already holds what the leader captures first.
         if (settings.mode() == 1) startCaptureThread();
-        int m = settings.bootSize() > 0 ? settings.bootSize() : k;
+        int m = settings.bootSize() > 0 ? settings.bootSize() : bootSize(params);
         for (int attempt = 1; attempt <= BOOT_ATTEMPTS; attempt++) {
             long from = (long) (attempt - 1) * m;
             ensureEnd(from + m);

@@ -7,7 +7,7 @@ package io.tandem.sync;
  * @param leader          this replica bootstraps the cluster
  * @param bootPeers       w: the leader starts once this many peers have joined ...
  * @param bootWaitMillis  W: ... or after this long, with whoever joined (0: no time limit)
- * @param bootSize        m: boot hashes the leader sends (0: k, as in the thesis)
+ * @param bootSize        m: boot hashes the leader sends (0: {@link SyncEngine#bootSize})
  * @param mode            optimistic mode: 0 (the sync thread captures) or 1 (capture has its own thread)
  * @param roundsLimit     stop after this many rounds (0: no limit; thesis -R)
  * @param speculation     rounds whose cluster hashes are pushed ahead while the current one is compared

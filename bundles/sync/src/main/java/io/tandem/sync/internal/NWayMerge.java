@@ -24,7 +24,8 @@ import java.util.PriorityQueue;
  *     diff must guess their order; a third window holding both may then disagree and its copy of one of them
  *     becomes a second entry. Two entries with the same hash held by disjoint sets of windows are the same packet
  *     when one can move next to the other without passing an entry its own windows hold; they are joined.</li>
- * <li><b>Anchor.</b> The last run of {@code l} entries held by every window. Since every window is a
+ * <li><b>Anchor.</b> The last run of {@code l} entries held by every window, none of them with a hash any window
+ *     holds twice (a repeated hash may name a later packet in a window that reaches further). Since every window is a
  *     subsequence of the merge, the merge up to it holds exactly each window's first entries, in order: inserting
  *     what it lacks makes every replica hold that prefix. What follows is the next round's credit.</li>
  * </ol>
@@ -119,6 +120,16 @@ public final class NWayMerge {
         else m.joinDuplicates();
         int total = m.size;
         long all = n == 64 ? -1L : (1L << n) - 1;
+        // A packet whose hash a window holds twice (retransmission, same-size IPv6 packets of one flow) cannot
+        // anchor: a window reaching further ahead may hold a later packet with that hash.
+        Map<PacketHash, Integer> repeated = new HashMap<>();
+        for (HashList list : lists) {
+            Map<PacketHash, Integer> count = new HashMap<>();
+            for (int j = 0; j < list.size(); j++) count.merge(list.hash(j), 1, Integer::sum);
+            count.forEach((h, c) -> {
+                if (c > 1) repeated.put(h, c);
+            });
+        }
         int resolved = 0;
         int used = 0;
         if (complete) {
@@ -128,7 +139,7 @@ public final class NWayMerge {
             for (int l = anchorSize; l >= Math.max(1, minAnchor); l--) {
                 int run = 0;
                 for (int p = total - 1; p >= 0; p--) {
-                    run = m.mask[p] == all ? run + 1 : 0;
+                    run = m.mask[p] == all && !repeated.containsKey(new PacketHash(m.hi[p], m.lo[p])) ? run + 1 : 0;
                     if (run == l) {
                         resolved = p + l;
                         used = l;
@@ -162,8 +173,12 @@ public final class NWayMerge {
 
     /** The merged entries: hash, which windows hold each (bit mask) and where (position per window, or -1). */
     private static final class Merged {
-        /** How far back a duplicate's twin is looked for. */
-        private static final int JOIN_REACH = 256;
+        /**
+         * How close (in the diff merge) two entries with one hash must be to be taken for one packet. A pairwise
+         * diff misorders only within one delta, so twins of one packet stand close; equal hashes farther apart are
+         * more likely two packets (same-size IPv6 packets of a flow, or a window reaching further ahead).
+         */
+        private static final int JOIN_REACH = 32;
         final int lists;
         int size;
         long[] hi;
@@ -219,7 +234,8 @@ public final class NWayMerge {
         }
 
         /**
-         * Packets no window holds twice are identified by hash alone (which needs no order decision), and the
+         * Packets no window holds twice, whose entries stand within {@link #JOIN_REACH} of each other, are identified
+         * by hash alone (which needs no order decision), and the
          * entries are put in a topological order of every window's chain, ties going to this merge's order. Returns
          * null if the windows' orders then contradict each other (equal hashes that were different packets).
          */
@@ -231,10 +247,10 @@ public final class NWayMerge {
             for (int e = 0; e < size; e++) {
                 Integer f = first.putIfAbsent(new PacketHash(hi[e], lo[e]), e);
                 node[e] = f == null ? e : f;
-                if ((groupMask[node[e]] & mask[e]) != 0) shared[node[e]] = true;
+                if ((groupMask[node[e]] & mask[e]) != 0 || e - node[e] > JOIN_REACH) shared[node[e]] = true;
                 groupMask[node[e]] |= mask[e];
             }
-            // A hash some window holds twice keeps the diff's identities.
+            // A hash some window holds twice, or held far apart, keeps the diff's identities.
             for (int e = 0; e < size; e++) if (shared[node[e]]) node[e] = e;
             Merged u = new Merged(lists, size);
             int[] index = new int[size];
