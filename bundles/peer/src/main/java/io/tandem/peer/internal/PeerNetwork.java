@@ -428,7 +428,9 @@ public final class PeerNetwork {
         for (SessionState st : sessions) {
             st.markClosing(reason);
             IoSession s = st.session();
-            if (s != null) s.closeNow();
+            // Flush first: an answer already written (a LOGIN_OK just before its reverse channel failed) still
+            // reaches the peer; a peer that is not reading is closed by the write-queue limit instead.
+            if (s != null) s.closeOnFlush();
         }
         if (closing || !wasLoggedIn) return;
         if (reasonLogged) {
