@@ -10,6 +10,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * The aligned stream of one replica as hashes (thesis -h): kept in memory for comparison and, when a file is
@@ -115,6 +117,23 @@ final class HashLog implements SyncListener {
             }
         }
         return size + other.size - 2 * matched;
+    }
+
+    /**
+     * Compares contents regardless of order: {@code [missing, extra]}, the entries of {@code source} this log
+     * lacks and the entries it holds beyond those of {@code source} (a packet delivered twice), counted per hash.
+     */
+    long[] missingAndExtra(HashLog source) {
+        Map<PacketHash, Integer> balance = new HashMap<>();
+        for (int i = 0; i < source.size; i++) balance.merge(new PacketHash(source.hi[i], source.lo[i]), 1, Integer::sum);
+        for (int i = 0; i < size; i++) balance.merge(new PacketHash(hi[i], lo[i]), -1, Integer::sum);
+        long missing = 0;
+        long extra = 0;
+        for (int b : balance.values()) {
+            if (b > 0) missing += b;
+            else extra -= b;
+        }
+        return new long[]{missing, extra};
     }
 
     private static int find(HashLog log, int from, long h, long l, int reach) {

@@ -21,8 +21,8 @@ final class Sim {
             "hashlog", "mode", "rounds", "capacity", "leader-late", "seed", "timeout");
 
     /** What a finished run measured; the sim's report and the tests read the same figures. */
-    record Report(int replicas, long sourcePackets, long bootIndex, long expected, long delivered, long setLost, double theory,
-                  boolean identical, int[] diffVsSource, List<String> failures) {
+    record Report(int replicas, long sourcePackets, long bootIndex, long expected, long delivered, long setLost, long duplicated,
+                  double theory, boolean identical, int[] diffVsSource, List<String> failures) {
     }
 
     static Options parse(Args a) {
@@ -129,14 +129,16 @@ final class Sim {
                     s.mismatchRounds(), s.noAnchorRounds(), s.maxDesyncLevel(), diffs[i], dbs.preBootDiscarded(), dbs.droppedFull(), dbs.held());
         }
         long delivered = first.size();
-        long setLost = expected - delivered;
+        long[] missingAndExtra = first.missingAndExtra(source);
+        long setLost = missingAndExtra[0];
+        long duplicated = missingAndExtra[1];
         double theory = theoryRate * expected;
         out.printf(Locale.ROOT, "source: %d packets from %s, cluster started at source packet %d, %d expected after it%n",
                 o.packets, o.source, bootIndex, expected);
-        out.printf(Locale.ROOT, "set loss: %d packets (%.4f%%), theory (product of the replicas' loss rates): %.1f (%.4f%%)%n",
-                setLost, expected == 0 ? 0 : 100.0 * setLost / expected, theory, 100 * theoryRate);
+        out.printf(Locale.ROOT, "set loss: %d packets (%.4f%%), theory (product of the replicas' loss rates): %.1f (%.4f%%); delivered twice: %d%n",
+                setLost, expected == 0 ? 0 : 100.0 * setLost / expected, theory, 100 * theoryRate, duplicated);
         out.printf(Locale.ROOT, "sim replicas=%d packets=%d delivered=%d set_lost=%d theory=%.1f identical=%s%n",
                 o.replicas, o.packets, delivered, setLost, theory, identical && failures.isEmpty() ? "yes" : "no");
-        return new Report(o.replicas, o.packets, bootIndex, expected, delivered, setLost, theory, identical, diffs, failures);
+        return new Report(o.replicas, o.packets, bootIndex, expected, delivered, setLost, duplicated, theory, identical, diffs, failures);
     }
 }

@@ -75,6 +75,7 @@ public final class SyncEngine implements PeerRequestHandler {
     private volatile String failure;
     private volatile boolean ended;
     private volatile boolean booted;
+    private volatile boolean capturing;
 
     // Sync-thread state, published through volatile reads for stats.
     private List<String> members = List.of();
@@ -107,9 +108,13 @@ public final class SyncEngine implements PeerRequestHandler {
         if (windowLimit < 1) throw new IllegalArgumentException("capacity " + db.capacity() + " cannot hold 4 rounds of k=" + k);
     }
 
-    /** Starts the sync thread (and, in mode 1, the capture thread of a non-leader: it captures before the leader). */
+    /**
+     * Starts the sync thread and, for a non-leader, the capture thread: it captures before the leader does. In mode
+     * 0 that thread only bridges the bootstrap (the sync thread must stay free to answer the leader's boot hashes);
+     * afterwards the sync thread captures each round's packets itself.
+     */
     public void start() {
-        if (!settings.leader() && settings.mode() == 1) startCaptureThread();
+        if (!settings.leader()) startCaptureThread();
         Thread t = new Thread(this::run, "tandem-sync-" + peers.localId());
         t.setDaemon(true);
         syncThread = t;
@@ -170,6 +175,7 @@ public final class SyncEngine implements PeerRequestHandler {
             if (settings.leader()) bootstrapAsLeader();
             else bootstrapAsFollower();
             booted = true;
+            if (settings.mode() == 0) stopCaptureThread();
             LOG.info("{}: bootstrapped, members {}", peers.localId(), members);
             roundLoop();
             ended = true;
@@ -485,13 +491,7 @@ public final class SyncEngine implements PeerRequestHandler {
         Map<Integer, long[]> answered = new HashMap<>();
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.bootTimeoutMillis());
         while (true) {
-            Object msg;
-            if (settings.mode() == 0 && !db.sourceEnded()) {
-                msg = bootInbox.poll();
-                if (msg == null) capture.captureSome(64);
-            } else {
-                msg = bootInbox.poll(100, TimeUnit.MILLISECONDS);
-            }
+            Object msg = bootInbox.poll(100, TimeUnit.MILLISECONDS);
             if (stopping) throw new InterruptedException();
             if (msg == null) {
                 if (System.nanoTime() > deadline) throw new IllegalStateException("no boot hashes from the leader within " + settings.bootTimeoutMillis() + " ms");
@@ -521,8 +521,7 @@ public final class SyncEngine implements PeerRequestHandler {
         while (true) {
             long[] found = db.findBootCluster(hashes);
             if (found[found.length - 1] >= 0 || db.sourceEnded() || System.nanoTime() > until) return found;
-            if (settings.mode() == 0) capture.captureSome(hashes.length);
-            else db.awaitEnd(db.end() + hashes.length, TimeUnit.MILLISECONDS.toNanos(50));
+            db.awaitEnd(db.end() + hashes.length, TimeUnit.MILLISECONDS.toNanos(50));
         }
     }
 
@@ -535,9 +534,10 @@ public final class SyncEngine implements PeerRequestHandler {
     }
 
     private void startCaptureThread() {
+        capturing = true;
         Thread t = new Thread(() -> {
             try {
-                while (!stopping && capture.captureSome(1024) >= 0) {
+                while (!stopping && capturing && capture.captureSome(256) >= 0) {
                     // keeps capturing until the source ends
                 }
             } catch (InterruptedException e) {
@@ -547,6 +547,14 @@ public final class SyncEngine implements PeerRequestHandler {
         t.setDaemon(true);
         captureThread = t;
         t.start();
+    }
+
+    /** Mode 0 after bootstrap: the sync thread takes over capturing (never two threads on one capture). */
+    private void stopCaptureThread() throws InterruptedException {
+        capturing = false;
+        Thread t = captureThread;
+        if (t != null) t.join();
+        captureThread = null;
     }
 
     // ---------------------------------------------------------------- peer requests (network threads)
