@@ -190,7 +190,10 @@ final class SimCluster implements AutoCloseable {
                         }
                     }
                     long at = read.get(index);
-                    while (at > slowest() + SLACK || at >= limit) LockSupport.parkNanos(20_000);
+                    while (at > slowest() + SLACK || at >= limit) {
+                        LockSupport.parkNanos(20_000);
+                        if (Thread.interrupted()) throw new InterruptedException("wire closed");
+                    }
                     Packet p = cursor.next();
                     if (p == null) return end();
                     read.set(index, at + 1);

@@ -75,7 +75,8 @@ public final class SyncEngine implements PeerRequestHandler {
     private volatile String failure;
     private volatile boolean ended;
     private volatile boolean booted;
-    private volatile boolean capturing;
+    private final Object captureGate = new Object();
+    private volatile long wantEnd;
 
     // Sync-thread state, published through volatile reads for stats.
     private List<String> members = List.of();
@@ -109,9 +110,8 @@ public final class SyncEngine implements PeerRequestHandler {
     }
 
     /**
-     * Starts the sync thread and, for a non-leader, the capture thread: it captures before the leader does. In mode
-     * 0 that thread only bridges the bootstrap (the sync thread must stay free to answer the leader's boot hashes);
-     * afterwards the sync thread captures each round's packets itself.
+     * Starts the sync thread and, for a non-leader, the capture thread: it captures before the leader does (the
+     * leader opens its capture at bootstrap).
      */
     public void start() {
         if (!settings.leader()) startCaptureThread();
@@ -175,7 +175,6 @@ public final class SyncEngine implements PeerRequestHandler {
             if (settings.leader()) bootstrapAsLeader();
             else bootstrapAsFollower();
             booted = true;
-            if (settings.mode() == 0) stopCaptureThread();
             LOG.info("{}: bootstrapped, members {}", peers.localId(), members);
             roundLoop();
             ended = true;
@@ -385,13 +384,15 @@ public final class SyncEngine implements PeerRequestHandler {
         if (target - db.start() > db.capacity()) {
             throw new IllegalStateException("round " + round + " needs " + (target - db.start()) + " packets held, capacity is " + db.capacity());
         }
+        if (settings.mode() == 0 && target > wantEnd) {
+            synchronized (captureGate) {
+                wantEnd = target;
+                captureGate.notifyAll();
+            }
+        }
         while (db.end() < target && !db.sourceEnded()) {
             if (stopping) throw new InterruptedException();
-            if (settings.mode() == 0) {
-                capture.captureSome((int) Math.min(Integer.MAX_VALUE, target - db.end()));
-            } else {
-                db.awaitEnd(target, TimeUnit.MILLISECONDS.toNanos(200));
-            }
+            db.awaitEnd(target, TimeUnit.MILLISECONDS.toNanos(200));
         }
     }
 
@@ -436,7 +437,7 @@ public final class SyncEngine implements PeerRequestHandler {
         ids.sort(null);
         setMembers(ids);
         // The leader opens its capture only now, so every follower already holds what the leader captures first.
-        if (settings.mode() == 1) startCaptureThread();
+        startCaptureThread();
         int m = settings.bootSize() > 0 ? settings.bootSize() : bootSize(params);
         for (int attempt = 1; attempt <= BOOT_ATTEMPTS; attempt++) {
             long from = (long) (attempt - 1) * m;
@@ -533,12 +534,20 @@ public final class SyncEngine implements PeerRequestHandler {
         if (self < 0) throw new IllegalStateException("this replica (" + peers.localId() + ") is not among the members " + members);
     }
 
+    /**
+     * The capture thread. Mode 1: it captures as fast as packets come. Mode 0 (thesis EnqueuePackets): once
+     * booted, it captures only what the current round asks for ({@link #ensureEnd}); a follower's capture still
+     * runs freely before the bootstrap, since it must hold what the leader will capture first.
+     */
     private void startCaptureThread() {
-        capturing = true;
         Thread t = new Thread(() -> {
             try {
-                while (!stopping && capturing && capture.captureSome(256) >= 0) {
-                    // keeps capturing until the source ends
+                while (!stopping) {
+                    synchronized (captureGate) {
+                        while (!stopping && !freeRunning() && db.end() >= wantEnd) captureGate.wait(100);
+                    }
+                    int n = freeRunning() ? 256 : (int) Math.max(1, Math.min(256, wantEnd - db.end()));
+                    if (stopping || capture.captureSome(n) < 0) return;
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -549,12 +558,8 @@ public final class SyncEngine implements PeerRequestHandler {
         t.start();
     }
 
-    /** Mode 0 after bootstrap: the sync thread takes over capturing (never two threads on one capture). */
-    private void stopCaptureThread() throws InterruptedException {
-        capturing = false;
-        Thread t = captureThread;
-        if (t != null) t.join();
-        captureThread = null;
+    private boolean freeRunning() {
+        return settings.mode() == 1 || (!booted && !settings.leader());
     }
 
     // ---------------------------------------------------------------- peer requests (network threads)
