@@ -70,10 +70,9 @@ class ThesisExperimentsTest {
         double bound = 5 * Math.sqrt(Math.max(r.theory(), 1)) + 2;
         assertTrue(Math.abs(r.setLost() - r.theory()) <= bound,
                 "set lost " + r.setLost() + " vs theory " + r.theory() + " (bound " + bound + ")");
-        // Known limit of the N-way merge (docs/sync.md): with three or more replicas a packet held by some
-        // replicas, whose order against a neighbour no pair could settle, is now and then delivered twice.
+        // Known limit of the merge (docs/sync.md): when every replica is lossy, a packet whose hash its flow
+        // repeats is now and then delivered twice (identically at every replica).
         assertTrue(r.duplicated() <= r.expected() / 2000, "delivered twice: " + r.duplicated());
-        if (replicas == 2) assertEquals(0, r.duplicated(), "two replicas never deliver a packet twice");
         for (int d : r.diffVsSource()) {
             assertTrue(d >= r.setLost() + r.duplicated(), "diff counts at least the lost and doubled packets");
             assertTrue(d <= 20 * (r.setLost() + r.duplicated()) + 20, "beyond those, only local reorderings: " + d);
