@@ -68,7 +68,7 @@ final class SimCluster implements AutoCloseable {
     SimCluster(Options o) throws IOException {
         this.options = o;
         this.hash = HashFunctions.byName(o.params().hashName());
-        this.wire = new Wire(o.replicas(), o.leaderLate() + 8L * SyncEngine.bootSize(o.params()) + Wire.SLACK);
+        this.wire = new Wire(o.replicas(), o.leaderLate() + 40L * SyncEngine.bootSize(o.params()) + Wire.SLACK);
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         int leaderPort = 0;

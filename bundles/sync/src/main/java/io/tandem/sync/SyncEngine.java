@@ -51,7 +51,7 @@ import java.util.function.Supplier;
  */
 public final class SyncEngine implements PeerRequestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
-    private static final int BOOT_ATTEMPTS = 8;
+    private static final int BOOT_ATTEMPTS = 16;
     private static final int KEPT_WINDOWS = 8;
 
     private final SyncSettings settings;
@@ -470,12 +470,16 @@ public final class SyncEngine implements PeerRequestHandler {
         throw new IllegalStateException("bootstrap failed: " + reason);
     }
 
-    /** First boot index starting l consecutive packets that every follower holds consecutively. */
+    /**
+     * First boot index starting l consecutive boot packets that every follower holds, in the same order. Not
+     * necessarily at consecutive positions: a follower may hold packets the leader lost between them; the rounds
+     * recover those like any other.
+     */
     private int bootIndex(List<long[]> acks, int m) {
         for (int j = 0; j + l <= m; j++) {
             boolean ok = true;
             for (long[] pos : acks) {
-                for (int t = 0; t < l && ok; t++) ok = pos[j + t] >= 0 && pos[j + t] == pos[j] + t;
+                for (int t = 0; t < l && ok; t++) ok = pos[j + t] >= 0 && (t == 0 || pos[j + t] > pos[j + t - 1]);
             }
             if (ok) return j;
         }

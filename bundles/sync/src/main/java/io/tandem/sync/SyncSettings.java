@@ -29,11 +29,11 @@ public record SyncSettings(boolean leader, int bootPeers, long bootWaitMillis, i
     }
 
     public static SyncSettings leader(int bootPeers, long bootWaitMillis) {
-        return new SyncSettings(true, bootPeers, bootWaitMillis, 0, 1, 0, 8, 64, 120_000);
+        return new SyncSettings(true, bootPeers, bootWaitMillis, 0, 1, 0, 8, 16, 120_000);
     }
 
     public static SyncSettings follower() {
-        return new SyncSettings(false, 0, 0, 0, 1, 0, 8, 64, 120_000);
+        return new SyncSettings(false, 0, 0, 0, 1, 0, 8, 16, 120_000);
     }
 
     public SyncSettings withMode(int m) {
