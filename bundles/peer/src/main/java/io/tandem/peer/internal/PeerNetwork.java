@@ -403,7 +403,7 @@ public final class PeerNetwork {
             }
             drop = p;
         }
-        dropPeer(drop, reason, st.reasonLogged);
+        dropPeer(drop, reason, st.reasonLogged, true);
     }
 
     /**
@@ -411,6 +411,10 @@ public final class PeerNetwork {
      * Logs at warn unless the reason was already logged at warn when the connection was closed.
      */
     void dropPeer(Peer p, String reason, boolean reasonLogged) {
+        dropPeer(p, reason, reasonLogged, false);
+    }
+
+    private void dropPeer(Peer p, String reason, boolean reasonLogged, boolean afterFailedReverse) {
         List<SessionState> sessions = new ArrayList<>(3);
         boolean wasLoggedIn;
         boolean closing;
@@ -428,9 +432,10 @@ public final class PeerNetwork {
         for (SessionState st : sessions) {
             st.markClosing(reason);
             IoSession s = st.session();
-            // Flush first: an answer already written (a LOGIN_OK just before its reverse channel failed) still
-            // reaches the peer; a peer that is not reading is closed by the write-queue limit instead.
-            if (s != null) s.closeOnFlush();
+            if (s == null) continue;
+            // A LOGIN_OK written just before the reverse channel failed must still reach the peer: flush then.
+            if (afterFailedReverse) s.closeOnFlush();
+            else s.closeNow();
         }
         if (closing || !wasLoggedIn) return;
         if (reasonLogged) {
