@@ -192,7 +192,9 @@ public final class SyncEngine implements PeerRequestHandler {
     }
 
     private void roundLoop() throws InterruptedException, PeerRequestException {
-        int shrinkLevel = Math.min(settings.maxDesyncLevel(), db.capacity() / (2 * k) - 1);
+        // Shorter anchors are a last resort: only once the window has grown past both the configured level and
+        // about 2048 packets (at small k a level is only a few packets), and before it outgrows the database.
+        int shrinkLevel = Math.min(Math.max(settings.maxDesyncLevel(), 2048 / k), db.capacity() / (2 * k) - 1);
         while (!stopping && (settings.roundsLimit() == 0 || round < settings.roundsLimit())) {
             long base = alignedEnd;
             if (desync == 0) {

@@ -11,7 +11,7 @@ package io.tandem.sync;
  * @param mode            optimistic mode: 0 (the sync thread captures) or 1 (capture has its own thread)
  * @param roundsLimit     stop after this many rounds (0: no limit; thesis -R)
  * @param speculation     rounds whose cluster hashes are pushed ahead while the current one is compared
- * @param maxDesyncLevel  past this desync level, a shorter anchor (down to 1 packet) is accepted
+ * @param maxDesyncLevel  past this desync level (and a window of about 2048 packets), a shorter anchor (down to 1 packet) is accepted
  * @param bootTimeoutMillis a non-leader gives up waiting for the leader's boot hashes after this long
  */
 public record SyncSettings(boolean leader, int bootPeers, long bootWaitMillis, int bootSize, int mode, long roundsLimit,

@@ -697,7 +697,10 @@ public final class PeerNetwork {
                             log.debug("{}: heartbeat to {} not sent: {}", localId, st.name(), e.getMessage());
                         }
                     } else if (now - s.getLastReadTime() > settings.peerTimeoutMillis()) {
-                        fail(st, "nothing received from " + st.name() + " for " + (now - s.getLastReadTime()) + " ms");
+                        String reason = "nothing received from " + st.name() + " for " + (now - s.getLastReadTime()) + " ms";
+                        fail(st, reason);
+                        // Drop the peer now, with this reason: its other channel's close may otherwise be seen first.
+                        if (st.peer != null) dropPeer(st.peer, reason, true);
                     }
                 }
             }
