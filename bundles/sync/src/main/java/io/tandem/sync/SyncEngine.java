@@ -73,7 +73,6 @@ public final class SyncEngine implements PeerRequestHandler {
     private volatile Thread captureThread;
     private volatile boolean stopping;
     private volatile String failure;
-    private volatile boolean ended;
     private volatile boolean booted;
     private final Object captureGate = new Object();
     private volatile long wantEnd;
@@ -140,11 +139,6 @@ public final class SyncEngine implements PeerRequestHandler {
         return failure;
     }
 
-    /** True once every packet of a finite source (or up to the rounds limit) has been delivered. */
-    public boolean completed() {
-        return ended;
-    }
-
     /**
      * Default boot hashes m: k as in the thesis, but at least 32 anchors' worth, so that a lossy replica still holds
      * l consecutive boot packets (at 50 % loss a run of 4 in 8 packets is rare, in 128 nearly certain).
@@ -177,7 +171,6 @@ public final class SyncEngine implements PeerRequestHandler {
             booted = true;
             LOG.info("{}: bootstrapped, members {}", peers.localId(), members);
             roundLoop();
-            ended = true;
             listener.onEnd();
         } catch (InterruptedException e) {
             if (!stopping) failure = "interrupted";

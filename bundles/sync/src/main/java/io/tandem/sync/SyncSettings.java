@@ -43,8 +43,4 @@ public record SyncSettings(boolean leader, int bootPeers, long bootWaitMillis, i
     public SyncSettings withRoundsLimit(long r) {
         return new SyncSettings(leader, bootPeers, bootWaitMillis, bootSize, mode, r, speculation, maxDesyncLevel, bootTimeoutMillis);
     }
-
-    public SyncSettings withBootSize(int m) {
-        return new SyncSettings(leader, bootPeers, bootWaitMillis, m, mode, roundsLimit, speculation, maxDesyncLevel, bootTimeoutMillis);
-    }
 }

@@ -3,9 +3,7 @@ package io.tandem.sync.internal;
 import io.tandem.api.ClusterHashNotice;
 
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -87,15 +85,6 @@ public final class RoundMailbox {
         lock.lock();
         try {
             for (Map<Long, ClusterHashNotice> rounds : byPeer.values()) rounds.keySet().removeIf(r -> r < round);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    public Set<String> lostPeers() {
-        lock.lock();
-        try {
-            return new HashSet<>(lost.keySet());
         } finally {
             lock.unlock();
         }
