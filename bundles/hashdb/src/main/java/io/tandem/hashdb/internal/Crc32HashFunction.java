@@ -1,22 +1,15 @@
 package io.tandem.hashdb.internal;
 
-import io.tandem.api.HashFunction;
 import io.tandem.api.PacketHash;
 
 import java.util.zip.CRC32;
 
 /** CRC-32 (java.util.zip, intrinsified), 4 bytes (value in the low 32 bits of {@code lo}). */
-public class Crc32HashFunction implements HashFunction {
+public class Crc32HashFunction extends NamedHashFunction {
     public static final String NAME = "crc32";
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public int length() {
-        return 4;
+    public Crc32HashFunction() {
+        super(NAME, 4);
     }
 
     @Override
@@ -25,10 +18,5 @@ public class Crc32HashFunction implements HashFunction {
         CRC32 crc = new CRC32();
         crc.update(data, offset, length);
         return new PacketHash(0, crc.getValue());
-    }
-
-    @Override
-    public String toString() {
-        return NAME;
     }
 }

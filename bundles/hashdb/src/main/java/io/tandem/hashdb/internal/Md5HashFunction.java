@@ -1,15 +1,18 @@
 package io.tandem.hashdb.internal;
 
 import io.tandem.api.PacketHash;
-import io.tandem.api.HashFunction;
 
 import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /** MD5 (16 bytes), the thesis's packet hash. */
-public class Md5HashFunction implements HashFunction {
+public class Md5HashFunction extends NamedHashFunction {
     public static final String NAME = "md5";
+
+    public Md5HashFunction() {
+        super(NAME, 16);
+    }
 
     /** A digest and an output buffer per thread: MessageDigest is not thread-safe and getInstance per call is slow. */
     private static final class State {
@@ -28,16 +31,6 @@ public class Md5HashFunction implements HashFunction {
     private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(State::new);
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public int length() {
-        return 16;
-    }
-
-    @Override
     public PacketHash hash(byte[] data, int offset, int length) {
         State s = STATE.get();
         s.digest.update(data, offset, length);
@@ -47,10 +40,5 @@ public class Md5HashFunction implements HashFunction {
             throw new IllegalStateException("MD5 digest into a 16-byte buffer failed", e);
         }
         return new PacketHash(Bytes.longBE(s.out, 0), Bytes.longBE(s.out, 8));
-    }
-
-    @Override
-    public String toString() {
-        return NAME;
     }
 }

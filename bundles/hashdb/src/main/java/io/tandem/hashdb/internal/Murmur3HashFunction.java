@@ -1,6 +1,5 @@
 package io.tandem.hashdb.internal;
 
-import io.tandem.api.HashFunction;
 import io.tandem.api.PacketHash;
 
 import java.util.Objects;
@@ -9,21 +8,15 @@ import java.util.Objects;
  * MurmurHash3_x64_128 (Austin Appleby's reference algorithm), seed 0, 16 bytes. The hash bytes are the reference
  * output (h1 then h2, each little-endian), so {@link PacketHash#toHex} prints what other implementations print.
  */
-public class Murmur3HashFunction implements HashFunction {
+public class Murmur3HashFunction extends NamedHashFunction {
     public static final String NAME = "murmur3";
+
+    public Murmur3HashFunction() {
+        super(NAME, 16);
+    }
 
     private static final long C1 = 0x87c37b91114253d5L;
     private static final long C2 = 0x4cf5ad432745937fL;
-
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public int length() {
-        return 16;
-    }
 
     @Override
     public PacketHash hash(byte[] data, int offset, int length) {
@@ -100,10 +93,5 @@ public class Murmur3HashFunction implements HashFunction {
         k *= 0xc4ceb9fe1a85ec53L;
         k ^= k >>> 33;
         return k;
-    }
-
-    @Override
-    public String toString() {
-        return NAME;
     }
 }

@@ -1,22 +1,15 @@
 package io.tandem.hashdb.internal;
 
-import io.tandem.api.HashFunction;
 import io.tandem.api.PacketHash;
 
 import java.util.Objects;
 
 /** Bob Jenkins' one-at-a-time hash, 4 bytes (value in the low 32 bits of {@code lo}). */
-public class OneAtATimeHashFunction implements HashFunction {
+public class OneAtATimeHashFunction extends NamedHashFunction {
     public static final String NAME = "one-at-a-time";
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public int length() {
-        return 4;
+    public OneAtATimeHashFunction() {
+        super(NAME, 4);
     }
 
     @Override
@@ -32,10 +25,5 @@ public class OneAtATimeHashFunction implements HashFunction {
         h ^= h >>> 11;
         h += h << 15;
         return new PacketHash(0, h & 0xffffffffL);
-    }
-
-    @Override
-    public String toString() {
-        return NAME;
     }
 }
