@@ -55,13 +55,10 @@ class MeshTest {
 
     @Test
     void threeReplicasFormAFullMeshFromThePeerList() throws Exception {
-        MinaConnectionManager r1 = cluster.leader("r1");
-        MinaConnectionManager r2 = cluster.join("r2", r1);
-        assertTrue(r2.awaitPeers(1, WAIT_MS));
-        MinaConnectionManager r3 = cluster.join("r3", r1);
-        for (MinaConnectionManager m : List.of(r1, r2, r3)) {
-            assertTrue(m.awaitPeers(2, WAIT_MS), m.localId() + " sees both others");
-        }
+        List<MinaConnectionManager> mesh = threeReplicaMesh();
+        MinaConnectionManager r1 = mesh.get(0);
+        MinaConnectionManager r2 = mesh.get(1);
+        MinaConnectionManager r3 = mesh.get(2);
         assertEquals(List.of("r2", "r3"), ids(r1));
         assertEquals(List.of("r1", "r3"), ids(r2));
         assertEquals(List.of("r1", "r2"), ids(r3));
@@ -91,11 +88,10 @@ class MeshTest {
 
     @Test
     void closingAReplicaIsReportedOnceToEachPeer() throws Exception {
-        MinaConnectionManager r1 = cluster.leader("r1");
-        MinaConnectionManager r2 = cluster.join("r2", r1);
-        assertTrue(r2.awaitPeers(1, WAIT_MS));
-        MinaConnectionManager r3 = cluster.join("r3", r1);
-        for (MinaConnectionManager m : List.of(r1, r2, r3)) assertTrue(m.awaitPeers(2, WAIT_MS));
+        List<MinaConnectionManager> mesh = threeReplicaMesh();
+        MinaConnectionManager r1 = mesh.get(0);
+        MinaConnectionManager r2 = mesh.get(1);
+        MinaConnectionManager r3 = mesh.get(2);
 
         r3.close();
         for (String id : List.of("r1", "r2")) {
@@ -200,5 +196,17 @@ class MeshTest {
 
     private static List<String> ids(MinaConnectionManager m) {
         return m.peers().stream().map(PeerInfo::id).toList();
+    }
+
+    /** r1 leads, r2 joins, then r3 joins through r1's peer list; returns once each sees both others. */
+    private List<MinaConnectionManager> threeReplicaMesh() throws Exception {
+        MinaConnectionManager r1 = cluster.leader("r1");
+        MinaConnectionManager r2 = cluster.join("r2", r1);
+        assertTrue(r2.awaitPeers(1, WAIT_MS));
+        MinaConnectionManager r3 = cluster.join("r3", r1);
+        for (MinaConnectionManager m : List.of(r1, r2, r3)) {
+            assertTrue(m.awaitPeers(2, WAIT_MS), m.localId() + " sees both others");
+        }
+        return List.of(r1, r2, r3);
     }
 }
