@@ -1,6 +1,7 @@
 package io.tandem.sync;
 
 import io.tandem.api.BootAck;
+import io.tandem.api.Capture;
 import io.tandem.api.BootHash;
 import io.tandem.api.BootStart;
 import io.tandem.api.ClusterHashNotice;

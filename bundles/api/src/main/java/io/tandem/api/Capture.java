@@ -1,4 +1,4 @@
-package io.tandem.sync;
+package io.tandem.api;
 
 /**
  * The capture side as the sync engine drives it: in mode 0 the sync thread calls it when a round needs packets
