@@ -1,0 +1,76 @@
+package io.tandem.shell.command;
+
+import io.tandem.api.CaptureFactory;
+import io.tandem.api.ConnectionManagerFactory;
+import io.tandem.api.HashDatabaseFactory;
+import io.tandem.api.ReplicaSnapshot;
+import io.tandem.api.ReplicaStatus;
+import org.apache.karaf.shell.api.action.Action;
+import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * What the tandem commands share. Every reference is optional: Karaf withdraws all of a bundle's commands when
+ * one command's mandatory reference goes away, and a command should rather say what is missing.
+ */
+abstract class TandemCommand implements Action {
+    static final String CAPTURE_PID = "io.tandem.capture";
+    static final String SYNC_PID = "io.tandem.sync";
+
+    @Reference(optional = true)
+    ReplicaStatus replica;
+    @Reference(optional = true)
+    ConfigurationAdmin configAdmin;
+    @Reference(optional = true)
+    HashDatabaseFactory databases;
+    @Reference(optional = true)
+    ConnectionManagerFactory connections;
+    @Reference(optional = true)
+    CaptureFactory captures;
+
+    /** The replica's snapshot, or an error saying why no replica runs. */
+    ReplicaSnapshot snapshot() {
+        if (replica == null) throw new IllegalArgumentException(notRunning());
+        return replica.snapshot();
+    }
+
+    /** One line: which of the replica's parts is missing. */
+    String notRunning() {
+        List<String> missing = new ArrayList<>();
+        if (databases == null) missing.add("no hash database (io.tandem.hashdb: bad configuration or bundle stopped)");
+        if (connections == null) missing.add("no connection manager (io.tandem.peer: is the secret set?)");
+        if (captures == null) missing.add("no capture (io.tandem.capture: is source.file set?)");
+        if (missing.isEmpty()) missing.add("io.tandem.sync has a bad configuration or its bundle is stopped (see log:display)");
+        return "no replica running: " + String.join("; ", missing);
+    }
+
+    /** Sets one key of a configuration; Karaf writes it back to etc/&lt;pid&gt;.cfg. Returns the previous value. */
+    String setConfig(String pid, String key, String value) throws IOException {
+        if (configAdmin == null) throw new IllegalArgumentException("Config Admin is not available");
+        Configuration c = configAdmin.getConfiguration(pid, null);
+        Dictionary<String, Object> props = c.getProperties();
+        if (props == null) props = new Hashtable<>();
+        Object before = props.get(key);
+        props.put(key, value);
+        c.update(props);
+        return before == null ? null : before.toString();
+    }
+
+    /** Waits up to a few seconds until the replica's snapshot satisfies {@code applied}; false if it never did. */
+    boolean awaitApplied(Predicate<ReplicaSnapshot> applied) throws InterruptedException {
+        for (int i = 0; i < 50; i++) {
+            ReplicaStatus r = replica;
+            if (r != null && applied.test(r.snapshot())) return true;
+            Thread.sleep(100);
+        }
+        return false;
+    }
+}

@@ -1,0 +1,250 @@
+package io.tandem.sync.internal.osgi;
+
+import io.tandem.api.CaptureFactory;
+import io.tandem.api.CaptureSession;
+import io.tandem.api.CaptureStats;
+import io.tandem.api.ClusterParameters;
+import io.tandem.api.ConnectionManager;
+import io.tandem.api.ConnectionManagerFactory;
+import io.tandem.api.HashDatabase;
+import io.tandem.api.HashDatabaseFactory;
+import io.tandem.api.HashDatabaseStats;
+import io.tandem.api.PeerInfo;
+import io.tandem.api.ReplicaSnapshot;
+import io.tandem.api.ReplicaStatus;
+import io.tandem.sync.SyncEngine;
+import io.tandem.sync.SyncStats;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One replica assembled from the three factories: hash database, then capture, then connection manager and sync
+ * engine. Assembly runs on a thread of its own because a follower keeps trying to reach its leader (which may
+ * start later) and a looped capture is read into memory first.
+ */
+final class Replica implements ReplicaStatus {
+    private static final Logger LOG = LoggerFactory.getLogger(Replica.class);
+    private static final long RETRY_MILLIS = 2000;
+
+    private final SyncConfig config;
+    private final HashDatabaseFactory databases;
+    private final ConnectionManagerFactory connections;
+    private final CaptureFactory captures;
+    private final boolean leader;
+    private final HashLog hashLog;
+    private final Thread starter;
+    private final ScheduledExecutorService sampler;
+
+    private volatile HashDatabase db;
+    private volatile CaptureSession capture;
+    private volatile ConnectionManager peers;
+    private volatile SyncEngine engine;
+    private volatile String failure;
+    private volatile boolean stopping;
+
+    private long lastNanos, lastSeen, lastDelivered;
+    private volatile double capturePps, deliveredPps;
+
+    Replica(SyncConfig config, HashDatabaseFactory databases, ConnectionManagerFactory connections, CaptureFactory captures) {
+        this.config = config;
+        this.databases = databases;
+        this.connections = connections;
+        this.captures = captures;
+        this.leader = connections.leader();
+        this.hashLog = new HashLog();
+        this.starter = new Thread(this::assemble, "tandem-replica-start");
+        this.starter.setDaemon(true);
+        this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "tandem-replica-sampler");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void start() {
+        switchHashLog(config.hashLog());
+        starter.start();
+        sampler.scheduleAtFixedRate(this::sample, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private void assemble() {
+        ClusterParameters p = config.parameters();
+        try {
+            db = databases.create(p);
+            hashLog.length(db.hashFunction().length());
+            capture = captures.open(db);
+            String lastError = null;
+            while (!stopping) {
+                ConnectionManager cm = connections.create(p);
+                SyncEngine e = new SyncEngine(config.settings(leader), db, cm, capture, hashLog);
+                cm.setHandler(e);
+                peers = cm;
+                try {
+                    cm.start();
+                } catch (IOException ex) {
+                    cm.close();
+                    if (!Objects.equals(ex.getMessage(), lastError)) LOG.warn("replica {}: {}; trying again every {} s", cm.localId(), ex.getMessage(), RETRY_MILLIS / 1000);
+                    lastError = ex.getMessage();
+                    Thread.sleep(RETRY_MILLIS);
+                    continue;
+                }
+                engine = e;
+                e.start();
+                LOG.info("replica {} started as {}: {} {}, capture {}", cm.localId(), leader ? "leader" : "follower", p, config, capture.describe());
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException | RuntimeException e) {
+            failure = e.getMessage() != null ? e.getMessage() : e.toString();
+            LOG.error("replica could not start: {}", failure);
+        }
+    }
+
+    /** Applies a new hash log file (null: off) at once; false (logged) if it cannot be opened. */
+    boolean switchHashLog(Path p) {
+        try {
+            hashLog.switchTo(p);
+            return true;
+        } catch (IOException e) {
+            LOG.error("{}: hashlog={}: cannot write it ({}); keeping {}", SyncConfig.PID, p, e.getMessage(), hashLog.path() == null ? "the hash log off" : hashLog.path());
+            return false;
+        }
+    }
+
+    boolean booted() {
+        SyncEngine e = engine;
+        return e != null && e.booted();
+    }
+
+    void stop() {
+        stopping = true;
+        starter.interrupt();
+        sampler.shutdownNow();
+        SyncEngine e = engine;
+        if (e != null) {
+            e.stop();
+            try {
+                if (!e.awaitEnd(10, TimeUnit.SECONDS)) LOG.warn("replica: sync engine did not stop within 10 s");
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        ConnectionManager cm = peers;
+        if (cm != null) cm.close();
+        CaptureSession c = capture;
+        if (c != null) c.close();
+        hashLog.close();
+    }
+
+    private void sample() {
+        CaptureSession c = capture;
+        SyncEngine e = engine;
+        long now = System.nanoTime();
+        long seen = c == null ? 0 : c.stats().seen();
+        long delivered = e == null ? 0 : e.stats().delivered();
+        if (lastNanos != 0) {
+            double s = (now - lastNanos) / 1e9;
+            capturePps = (seen - lastSeen) / s;
+            deliveredPps = (delivered - lastDelivered) / s;
+        }
+        lastNanos = now;
+        lastSeen = seen;
+        lastDelivered = delivered;
+        hashLog.flush();
+    }
+
+    @Override
+    public ReplicaSnapshot snapshot() {
+        SyncEngine e = engine;
+        ConnectionManager cm = peers;
+        HashDatabase d = db;
+        CaptureSession c = capture;
+        List<PeerInfo> peerList = cm == null ? List.of() : peerList(cm);
+        String state;
+        String why = failure;
+        if (why != null) {
+            state = "failed";
+        } else if (e == null) {
+            state = leader ? "starting" : "connecting to the leader";
+        } else if (e.failure() != null) {
+            state = "failed";
+            why = e.failure();
+        } else if (ended(e)) {
+            state = "ended";
+        } else if (e.booted()) {
+            state = "running";
+        } else if (leader && e.members().isEmpty()) {
+            state = "waiting for peers (" + peerList.stream().filter(PeerInfo::connected).count() + " of " + config.bootPeers() + " joined)";
+        } else {
+            state = "bootstrapping";
+        }
+        SyncStats s = e == null ? null : e.stats();
+        HashDatabaseStats q = d == null ? null : d.stats();
+        CaptureStats cs = c == null ? null : c.stats();
+        Map<String, Long> n = new LinkedHashMap<>();
+        if (cs != null) {
+            n.put("capture.seen", cs.seen());
+            n.put("capture.random.dropped", cs.randomDropped());
+            n.put("capture.registered", cs.registered());
+            n.put("capture.source.dropped", cs.sourceDropped());
+        }
+        if (q != null) {
+            n.put("queue.registered", q.registered());
+            n.put("queue.recovered", q.recovered());
+            n.put("queue.dropped.full", q.droppedFull());
+            n.put("queue.preboot.discarded", q.preBootDiscarded());
+            n.put("queue.held", q.held());
+            n.put("queue.capacity", (long) q.capacity());
+        }
+        if (s != null) {
+            n.put("sync.round", s.round());
+            n.put("sync.epoch", s.epoch());
+            n.put("sync.desync.level", (long) s.desyncLevel());
+            n.put("sync.desync.level.max", (long) s.maxDesyncLevel());
+            n.put("sync.aligned.end", s.alignedEnd());
+            n.put("sync.delivered", s.delivered());
+            n.put("sync.rounds.synced", s.syncedRounds());
+            n.put("sync.rounds.mismatch", s.mismatchRounds());
+            n.put("sync.rounds.no.anchor", s.noAnchorRounds());
+            n.put("sync.recovered", s.recovered());
+            n.put("sync.served", s.served());
+            n.put("sync.anchors.shrunk", s.shrunkAnchors());
+            n.put("sync.joined.duplicates", s.joinedDuplicates());
+            n.put("sync.credit", s.credit());
+        }
+        Path log = hashLog.path();
+        return new ReplicaSnapshot(cm == null ? "" : cm.localId(), leader, state, why, config.parameters(), config.mode(),
+                e == null ? List.of() : e.members(), peerList, s == null ? 0 : s.round(), s == null ? 0 : s.desyncLevel(),
+                q == null ? 0 : q.held(), q == null ? 0 : q.capacity(), capturePps, deliveredPps,
+                c == null ? "" : c.describe() + (cs.error() != null ? " (failed: " + cs.error() + ")" : cs.ended() ? " (ended)" : ""),
+                cs == null ? "" : cs.randomDrop(), log == null ? null : log.toString(), n);
+    }
+
+    private static boolean ended(SyncEngine e) {
+        try {
+            return e.awaitEnd(0, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static List<PeerInfo> peerList(ConnectionManager cm) {
+        try {
+            return cm.peers();
+        } catch (IllegalStateException notStarted) {
+            return List.of();
+        }
+    }
+}

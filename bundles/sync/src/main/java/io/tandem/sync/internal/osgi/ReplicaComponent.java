@@ -1,0 +1,109 @@
+package io.tandem.sync.internal.osgi;
+
+import io.tandem.api.CaptureFactory;
+import io.tandem.api.ConnectionManagerFactory;
+import io.tandem.api.HashDatabaseFactory;
+import io.tandem.api.ReplicaStatus;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
+
+/**
+ * The replica's conductor (config pid {@code io.tandem.sync}): once a hash database, a connection manager and a
+ * capture can be made, it assembles the replica and publishes its {@link ReplicaStatus}; it takes it apart when
+ * one of them goes away or the component stops.
+ *
+ * <p>Live changes: the hash log applies at once. Before bootstrap any other change restarts the replica. After
+ * it, a change of k, l, hash or snippet is refused (the peers align on the values the cluster booted with), and
+ * the other keys wait for the next start.
+ */
+@Component(configurationPid = SyncConfig.PID, immediate = true, service = {})
+public class ReplicaComponent {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaComponent.class);
+
+    @Reference
+    private HashDatabaseFactory databases;
+    @Reference
+    private ConnectionManagerFactory connections;
+    @Reference
+    private CaptureFactory captures;
+
+    private BundleContext context;
+    private SyncConfig config;
+    private Replica replica;
+    private ServiceRegistration<ReplicaStatus> registration;
+
+    @Activate
+    synchronized void activate(BundleContext context, Map<String, ?> props) {
+        this.context = context;
+        try {
+            config = SyncConfig.parse(props);
+        } catch (IllegalArgumentException e) {
+            LOG.error("{}: {}; the replica does not start until this is fixed", SyncConfig.PID, e.getMessage());
+            return;
+        }
+        startReplica();
+    }
+
+    @Modified
+    synchronized void modified(Map<String, ?> props) {
+        SyncConfig next;
+        try {
+            next = SyncConfig.parse(props);
+        } catch (IllegalArgumentException e) {
+            LOG.error("{}: {}; {}", SyncConfig.PID, e.getMessage(), replica == null ? "the replica does not start until this is fixed" : "keeping the running values");
+            return;
+        }
+        if (replica == null) {
+            config = next;
+            startReplica();
+            return;
+        }
+        boolean restart = !config.clusterChanges(next).isEmpty() || !config.startChanges(next).isEmpty();
+        if (restart && !replica.booted()) {
+            LOG.info("{}: the replica has not bootstrapped yet: restarting it with the new configuration", SyncConfig.PID);
+            stopReplica();
+            config = next;
+            startReplica();
+            return;
+        }
+        for (String[] c : config.clusterChanges(next)) {
+            LOG.error("{}: {}={} refused: the cluster bootstrapped with {}={} and every replica must hash alike or the"
+                    + " streams no longer align; restart the whole cluster to change it (running with {})",
+                    SyncConfig.PID, c[0], c[1], c[0], c[2], c[2]);
+        }
+        for (String[] c : config.startChanges(next)) {
+            LOG.warn("{}: {}={} applies when the replica next starts (running with {})", SyncConfig.PID, c[0], c[1], c[2]);
+        }
+        if (!config.sameHashLog(next) && replica.switchHashLog(next.hashLog())) {
+            config = config.withHashLog(next.hashLog());
+            LOG.info("{}: hash log {}", SyncConfig.PID, next.hashLog() == null ? "off" : "now written to " + next.hashLog());
+        }
+    }
+
+    @Deactivate
+    synchronized void deactivate() {
+        stopReplica();
+    }
+
+    private void startReplica() {
+        replica = new Replica(config, databases, connections, captures);
+        replica.start();
+        registration = context.registerService(ReplicaStatus.class, replica, null);
+    }
+
+    private void stopReplica() {
+        if (registration != null) registration.unregister();
+        registration = null;
+        if (replica != null) replica.stop();
+        replica = null;
+    }
+}
