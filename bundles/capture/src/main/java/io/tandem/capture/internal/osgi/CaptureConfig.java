@@ -33,7 +33,11 @@ record CaptureConfig(Path sourceFile, int pps, long loopPackets, String drop, lo
         }
         String drop = text(props, "drop");
         long seed = number(props, "drop.seed", 0, Long.MIN_VALUE, Long.MAX_VALUE);
-        RandomDrop.parse(drop, seed); // throws naming the spec
+        try {
+            RandomDrop.parse(drop, seed);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("drop=" + drop + ": " + e.getMessage());
+        }
         return new CaptureConfig(path, (int) number(props, "source.pps", 0, 0, 100_000_000), number(props, "source.loop.packets", 0, 0, Long.MAX_VALUE),
                 drop.isEmpty() ? "0" : drop, seed);
     }

@@ -100,7 +100,8 @@ final class Replica implements ReplicaStatus {
                 }
                 engine = e;
                 e.start();
-                LOG.info("replica {} started as {}: {} {}, capture {}", cm.localId(), leader ? "leader" : "follower", p, config, capture.describe());
+                LOG.info("replica {} started as {}: cluster.size={} anchor.size={} hash={} snippet={} {}; capture {}", cm.localId(),
+                        leader ? "leader" : "follower", p.clusterSize(), p.anchorSize(), p.hashName(), p.snippet(), config, capture.describe());
                 return;
             }
         } catch (InterruptedException e) {

@@ -78,6 +78,12 @@ record SyncConfig(ClusterParameters parameters, int bootPeers, int bootWait, int
         return Objects.equals(hashLog, o.hashLog);
     }
 
+    /** The keys besides the cluster parameters, as in the cfg file. */
+    @Override
+    public String toString() {
+        return "boot.peers=" + bootPeers + " boot.wait=" + bootWait + " mode=" + mode + " rounds=" + rounds + " hashlog=" + (hashLog == null ? "" : hashLog);
+    }
+
     private static String text(Map<String, ?> props, String key) {
         Object v = props.get(key);
         return v == null ? "" : v.toString().trim();
