@@ -283,6 +283,38 @@ class LiveCaptureSourceTest {
     }
 
     @Test
+    void interfaceRemovedWhileCapturingIsAOneLineReadError() throws Exception {
+        Veth other = Veth.create();
+        try {
+            LiveCaptureSource src = LiveCaptureSource.open(LiveCaptureSettings.of(other.capture));
+            Packet[] got = new Packet[1];
+            Throwable[] thrown = new Throwable[1];
+            Thread t = new Thread(() -> {
+                try {
+                    got[0] = src.next();
+                } catch (Throwable e) {
+                    thrown[0] = e;
+                }
+            });
+            t.start();
+            Thread.sleep(300);
+            other.close();
+            t.join(5000);
+            assertFalse(t.isAlive(), "reader still waiting 5 s after its interface was deleted");
+            assertNull(got[0]);
+            assertTrue(thrown[0] instanceof IOException, String.valueOf(thrown[0]));
+            String m = thrown[0].getMessage();
+            assertTrue(m.startsWith("capture: reading '" + other.capture + "' failed: "), m);
+            assertFalse(m.contains("\n"), m);
+            IOException again = assertThrows(IOException.class, src::next);
+            assertEquals(m, again.getMessage(), "the same error on every later call");
+            src.close();
+        } finally {
+            other.close();
+        }
+    }
+
+    @Test
     void closeFromAnotherThreadWakesABlockedReadAtOnce() throws Exception {
         // a 10 s read timeout: only pcap_breakloop can end the wait quickly
         LiveCaptureSource src = LiveCaptureSource.open(LiveCaptureSettings.of(veth.capture).withTimeoutMillis(10_000));

@@ -63,7 +63,8 @@ public final class PcapDumpBatch implements AutoCloseable {
      */
     public static PcapDumpBatch open(PcapHandle handle, int largestBatch) throws IOException {
         Pointer p = LibpcapNatives.pcapT(handle);
-        int record = RECORD_HEADER + Math.max(Pcap.pcap_snapshot(p), 1);
+        // libpcap clamps caplen to the snapshot (after re-inserting a VLAN tag); 8 bytes spare all the same
+        int record = RECORD_HEADER + Math.max(Pcap.pcap_snapshot(p), 1) + 8;
         int batch = Math.max(1, Math.min(largestBatch, MAX_BUFFER / record));
         // room for the 24-byte file header pcap_dump_fopen writes first, and for the NUL fmemopen appends
         Memory memory = new Memory((long) batch * record + 64);
