@@ -214,7 +214,7 @@ cmd_counters() {
   local n i
   n=$(replica_count)
   ((n > 0)) || die "no test bed with prefix '$P' is up"
-  printf '%-8s %8s %10s %10s %10s\n' replica loss‰ dropped forwarded cap0_sent
+  printf '%-8s %8s %10s %10s %10s\n' replica loss_pm dropped forwarded cap0_sent
   for ((i = 1; i <= n; i++)); do
     printf '%-8s %8s %10s %10s %10s\n' "r$i" "$(loss_of "$i")" "$(counter_packets "$HUB" bridge "drop_r$i")" \
       "$(counter_packets "$HUB" bridge "fwd_r$i")" "$(guard_packets "${P}r$i")"
