@@ -107,6 +107,7 @@ final class Replica implements ReplicaStatus {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException | RuntimeException e) {
+            if (stopping) return; // interrupted by stop(): not a failure
             failure = e.getMessage() != null ? e.getMessage() : e.toString();
             LOG.error("replica could not start: {}", failure);
         }
