@@ -4,6 +4,8 @@ import io.tandem.api.CaptureFactory;
 import io.tandem.api.CaptureSession;
 import io.tandem.api.HashDatabase;
 import io.tandem.api.PacketSource;
+import io.tandem.capture.LiveCaptureSource;
+import io.tandem.capture.LiveCaptureStats;
 import io.tandem.capture.LoopedCapture;
 import io.tandem.capture.PcapFileSource;
 import io.tandem.capture.RandomDrop;
@@ -23,8 +25,9 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArraySet;
 
 /**
- * Publishes the {@link CaptureFactory} (config pid {@code io.tandem.capture}) while a source is configured. The
- * random drop applies live to open captures; a change of source applies at the next open.
+ * Publishes the {@link CaptureFactory} (config pid {@code io.tandem.capture}) while a source is configured: an
+ * interface (live capture) or else a pcap file or folder. The random drop applies live to open captures; a change
+ * of source applies at the next open.
  */
 @Component(configurationPid = CaptureConfig.PID, immediate = true, service = {})
 public class CaptureComponent implements CaptureFactory {
@@ -65,7 +68,7 @@ public class CaptureComponent implements CaptureFactory {
         }
         config = c;
         if (!c.hasSource()) {
-            LOG.warn("{}: no source configured (set source.file in etc/{}.cfg): this replica does not capture", CaptureConfig.PID, CaptureConfig.PID);
+            LOG.warn("{}: no source configured (set interface or source.file in etc/{}.cfg): this replica does not capture", CaptureConfig.PID, CaptureConfig.PID);
             if (registration != null) registration.unregister();
             registration = null;
         } else if (registration == null) {
@@ -85,16 +88,26 @@ public class CaptureComponent implements CaptureFactory {
     public CaptureSession open(HashDatabase db) throws IOException {
         CaptureConfig c = config;
         if (c == null || !c.hasSource()) throw new IOException(CaptureConfig.PID + ": no source configured");
+        RandomDrop drop = c.randomDrop();
+        if (c.live() != null) {
+            LiveCaptureSource live = LiveCaptureSource.open(c.live());
+            return register(new Session(live, db, drop, Integer.MAX_VALUE, () -> {
+                LiveCaptureStats st = live.stats();
+                return st.dropped() + st.ifDropped();
+            }, sessions::remove), drop);
+        }
         PacketSource source = c.loopPackets() > 0 ? LoopedCapture.load(c.sourceFile()).cursor(c.loopPackets()) : new PcapFileSource(c.sourceFile());
         int maxPerCall = Integer.MAX_VALUE;
         if (c.pps() > 0) {
             source = new PacedSource(source, c.pps());
             maxPerCall = Math.max(1, c.pps() / 20);
         }
-        RandomDrop drop = c.randomDrop();
-        Session s = new Session(source, db, drop, maxPerCall, sessions::remove);
+        return register(new Session(source, db, drop, maxPerCall, () -> 0, sessions::remove), drop);
+    }
+
+    private Session register(Session s, RandomDrop drop) {
         sessions.add(s);
-        LOG.info("{}: capturing {}, {}", CaptureConfig.PID, source.describe(), drop);
+        LOG.info("{}: capturing {}, {}", CaptureConfig.PID, s.describe(), drop);
         return s;
     }
 }

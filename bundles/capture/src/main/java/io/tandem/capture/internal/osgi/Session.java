@@ -8,6 +8,7 @@ import io.tandem.capture.CaptureLoop;
 import io.tandem.capture.RandomDrop;
 
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * One open capture. The random drop can change while it runs: the capturing thread then replaces the capture
@@ -21,15 +22,20 @@ final class Session implements CaptureSession {
     private final PacketSource source;
     private final HashDatabase db;
     private final int maxPerCall;
+    private final LongSupplier sourceDropped;
     private final Consumer<Session> onClose;
     private volatile Current current;
     private volatile RandomDrop pending;
 
-    /** @param maxPerCall packets per {@link #captureSome} call at most, so that a slow paced source still sees a new drop soon */
-    Session(PacketSource source, HashDatabase db, RandomDrop drop, int maxPerCall, Consumer<Session> onClose) {
+    /**
+     * @param maxPerCall    packets per {@link #captureSome} call at most, so that a slow paced source still sees a new drop soon
+     * @param sourceDropped what the source itself lost so far (libpcap's drops for an interface)
+     */
+    Session(PacketSource source, HashDatabase db, RandomDrop drop, int maxPerCall, LongSupplier sourceDropped, Consumer<Session> onClose) {
         this.source = source;
         this.db = db;
         this.maxPerCall = maxPerCall;
+        this.sourceDropped = sourceDropped;
         this.onClose = onClose;
         this.current = new Current(new CaptureLoop(source, drop, db), 0, 0, 0);
     }
@@ -62,7 +68,7 @@ final class Session implements CaptureSession {
         CaptureLoop l = c.loop();
         RandomDrop next = pending;
         String spec = next != null ? next.spec() : l.randomDrop().spec();
-        return new CaptureStats(c.seenBefore() + l.seen(), c.droppedBefore() + l.randomDropped(), c.registeredBefore() + l.registered(), 0,
+        return new CaptureStats(c.seenBefore() + l.seen(), c.droppedBefore() + l.randomDropped(), c.registeredBefore() + l.registered(), sourceDropped.getAsLong(),
                 spec, l.sourceEnded(), l.sourceError());
     }
 

@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Publishes the {@link HashDatabaseFactory} (config pid {@code io.tandem.hashdb}) while its configuration is
@@ -29,6 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 @Component(configurationPid = HashdbConfig.PID, immediate = true, service = {})
 public class HashDatabaseComponent implements HashDatabaseFactory {
     private static final Logger LOG = LoggerFactory.getLogger(HashDatabaseComponent.class);
+    private static final int FUNCTION_WAIT_SECONDS = 10;
 
     private final Map<HashFunction, String> functions = new ConcurrentHashMap<>();
     private BundleContext context;
@@ -39,7 +41,10 @@ public class HashDatabaseComponent implements HashDatabaseFactory {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addHashFunction(HashFunction f, Map<String, Object> props) {
         Object name = props.get(HashFunction.NAME_PROPERTY);
-        functions.put(f, name != null ? name.toString() : f.name());
+        synchronized (functions) {
+            functions.put(f, name != null ? name.toString() : f.name());
+            functions.notifyAll();
+        }
     }
 
     void removeHashFunction(HashFunction f) {
@@ -78,17 +83,35 @@ public class HashDatabaseComponent implements HashDatabaseFactory {
         registration = null;
     }
 
+    /**
+     * Waits a little for the named function: hash functions are services of their own, and the bundle that
+     * registers them (this one, or another) may still be starting when the replica is assembled.
+     */
     @Override
     public HashDatabase create(ClusterParameters p) {
         HashdbConfig c = config;
-        Map<String, HashFunction> byName = new TreeMap<>();
-        functions.forEach((f, n) -> byName.put(n, f));
-        HashFunction f = byName.get(p.hashName());
-        if (f == null) {
-            throw new IllegalArgumentException("no hash function '" + p.hashName() + "' is registered (registered: "
-                    + String.join(", ", byName.keySet()) + ")");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(FUNCTION_WAIT_SECONDS);
+        synchronized (functions) {
+            while (true) {
+                Map<String, HashFunction> byName = new TreeMap<>();
+                functions.forEach((f, n) -> byName.put(n, f));
+                HashFunction f = byName.get(p.hashName());
+                if (f != null) {
+                    created = true;
+                    return new PacketHashDatabase(f, p.snippet(), c.capacity(), c.whenFull());
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalArgumentException("no hash function '" + p.hashName() + "' is registered (registered: "
+                            + String.join(", ", byName.keySet()) + ")");
+                }
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(functions, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for hash function '" + p.hashName() + "'");
+                }
+            }
         }
-        created = true;
-        return new PacketHashDatabase(f, p.snippet(), c.capacity(), c.whenFull());
     }
 }
