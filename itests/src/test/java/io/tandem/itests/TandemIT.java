@@ -175,6 +175,24 @@ public class TandemIT {
     }
 
     @Test
+    public void hashLogSwitchesLiveAndModeWaitsForTheNextStart() throws Exception {
+        cluster();
+        Path other = Path.of(System.getProperty("karaf.base"), "data", "other.hashes");
+        assertContains(exec("tandem:hashlog data/other.hashes"), "hash log now written to " + other);
+        waitFor(() -> lines(other).size() > 1000, "hashes in " + other);
+        assertContains(exec("tandem:hashlog --off"), "hash log off");
+        Thread.sleep(1500); // the last buffered lines reach the file within a second
+        int written = lines(other).size();
+        Thread.sleep(1000);
+        assertEquals("nothing written once off", written, lines(other).size());
+        assertContains(exec("tandem:hashlog data/r1.hashes"), "r1.hashes");
+
+        assertContains(exec("tandem:mode 0"), "mode=0 written to io.tandem.sync; a bootstrapped replica applies it when it next starts");
+        assertEquals(1, replica.snapshot().mode());
+        assertContains(exec("tandem:mode 1"), "mode now 1");
+    }
+
+    @Test
     public void clusterSizeChangeAfterBootstrapIsRefused() throws Exception {
         cluster();
         setConfig("io.tandem.sync", "cluster.size", "100");
