@@ -13,27 +13,19 @@ import io.tandem.peer.PeerSettings;
 import io.tandem.sync.SyncEngine;
 import io.tandem.sync.SyncSettings;
 import org.apache.karaf.features.FeaturesService;
-import org.apache.karaf.shell.api.console.Session;
-import org.apache.karaf.shell.api.console.SessionFactory;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
-import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
-import org.osgi.service.cm.ConfigurationAdmin;
 
 import javax.inject.Inject;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,19 +34,13 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Dictionary;
 import java.util.HashSet;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
-import static org.ops4j.pax.exam.CoreOptions.options;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
-import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
 
 /**
  * The distribution as shipped, configured as a leader replica ("r1") replaying the everyday captures at a fixed
@@ -64,8 +50,7 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
-public class TandemIT {
-    private static final long TIMEOUT_MS = 90_000;
+public class TandemIT extends TandemTestSupport {
     /** Packets of the aligned stream compared between the two replicas. */
     private static final int COMPARED = 20_000;
 
@@ -73,10 +58,6 @@ public class TandemIT {
     private BundleContext context;
     @Inject
     private FeaturesService features;
-    @Inject
-    private SessionFactory sessions;
-    @Inject
-    private ConfigurationAdmin configAdmin;
     @Inject
     private ReplicaStatus replica;
     @Inject
@@ -92,13 +73,8 @@ public class TandemIT {
     @Configuration
     public Option[] config() throws IOException {
         String data = System.getProperty("tandem.data");
-        return options(
-                karafDistributionConfiguration().frameworkUrl("file:" + System.getProperty("tandem.distribution"))
-                        .karafVersion("4.4.10").name("Tandem").unpackDirectory(new File("target/exam")).useDeployFolder(false),
-                configureConsole().ignoreLocalConsole().ignoreRemoteShell(),
-                logLevel(LogLevel.INFO),
-                editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
-                        System.getProperty("org.ops4j.pax.url.mvn.localRepository")),
+        List<Option> options = new ArrayList<>(distribution());
+        options.addAll(List.of(
                 editConfigurationFilePut("etc/io.tandem.peer.cfg", "secret", "integration-test-secret"),
                 editConfigurationFilePut("etc/io.tandem.peer.cfg", "replica.id", "r1"),
                 editConfigurationFilePut("etc/io.tandem.peer.cfg", "listen.port", String.valueOf(freePort())),
@@ -108,7 +84,8 @@ public class TandemIT {
                 editConfigurationFilePut("etc/io.tandem.capture.cfg", "source.loop.packets", "10000000"),
                 editConfigurationFilePut("etc/io.tandem.capture.cfg", "source.pps", "20000"),
                 editConfigurationFilePut("etc/io.tandem.sync.cfg", "boot.peers", "1"),
-                editConfigurationFilePut("etc/io.tandem.sync.cfg", "hashlog", "data/r1.hashes"));
+                editConfigurationFilePut("etc/io.tandem.sync.cfg", "hashlog", "data/r1.hashes")));
+        return options.toArray(new Option[0]);
     }
 
     @Test
@@ -196,7 +173,7 @@ public class TandemIT {
     public void clusterSizeChangeAfterBootstrapIsRefused() throws Exception {
         cluster();
         setConfig("io.tandem.sync", "cluster.size", "100");
-        Path log = Path.of(System.getProperty("karaf.log", System.getProperty("karaf.data") + "/log"), "karaf.log");
+        Path log = karafLog();
         waitFor(() -> read(log).contains("io.tandem.sync: cluster.size=100 refused: the cluster bootstrapped with cluster.size=56"),
                 "the refusal in " + log);
         ReplicaSnapshot s = replica.snapshot();
@@ -239,26 +216,6 @@ public class TandemIT {
         return v;
     }
 
-    private void setConfig(String pid, String key, String value) throws IOException {
-        org.osgi.service.cm.Configuration c = configAdmin.getConfiguration(pid, null);
-        Dictionary<String, Object> props = c.getProperties() == null ? new Hashtable<>() : c.getProperties();
-        props.put(key, value);
-        c.update(props);
-    }
-
-    private String exec(String command) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        Session s = sessions.create(new ByteArrayInputStream(new byte[0]), ps, ps);
-        try {
-            s.execute(command);
-        } finally {
-            ps.flush();
-            s.close();
-        }
-        return out.toString(StandardCharsets.UTF_8);
-    }
-
     private void assertFails(String command, String message) {
         try {
             String out = exec(command);
@@ -271,22 +228,6 @@ public class TandemIT {
 
     private static void assertContains(String text, String part) {
         assertTrue("'" + part + "' in:\n" + text, text.contains(part));
-    }
-
-    private static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + TIMEOUT_MS;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) fail("timed out after " + TIMEOUT_MS + " ms waiting for: " + what);
-            Thread.sleep(100);
-        }
-    }
-
-    private static String read(Path p) {
-        try {
-            return Files.exists(p) ? Files.readString(p) : "";
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        }
     }
 
     private static List<String> lines(Path p) {

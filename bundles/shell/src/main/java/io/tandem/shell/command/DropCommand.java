@@ -24,15 +24,9 @@ public class DropCommand extends TandemCommand {
             return null;
         }
         String value = clear ? "0" : spec.trim();
-        String before = setConfig(CAPTURE_PID, "drop", value);
-        if (replica == null) {
-            System.out.println("drop=" + value + " written to " + CAPTURE_PID + "; " + notRunning());
+        if (!setLive(CAPTURE_PID, "drop", value, s -> s.randomDrop().equals(value),
+                "drop '" + value + "' was refused (see log:display for why); random drop stays " + (replica == null ? "" : replica.snapshot().randomDrop()))) {
             return null;
-        }
-        if (!awaitApplied(s -> s.randomDrop().equals(value))) {
-            // The capture refused it (its log line says why): keep the file as it was.
-            setConfig(CAPTURE_PID, "drop", before == null ? "" : before);
-            throw new IllegalArgumentException("drop '" + value + "' was refused (see log:display for why); random drop stays " + replica.snapshot().randomDrop());
         }
         System.out.println("random drop now " + value);
         return null;

@@ -28,17 +28,12 @@ public class HashlogCommand extends TandemCommand {
             return null;
         }
         String value = off ? "" : file.trim();
-        String before = setConfig(SYNC_PID, "hashlog", value);
-        if (replica == null) {
-            System.out.println("hashlog=" + value + " written to " + SYNC_PID + "; " + notRunning());
-            return null;
-        }
         String base = System.getProperty("karaf.base");
         String expected = off ? null : (Path.of(value).isAbsolute() || base == null ? Path.of(value) : Path.of(base).resolve(value)).toString();
-        if (!awaitApplied(s -> Objects.equals(s.hashLog(), expected))) {
-            setConfig(SYNC_PID, "hashlog", before == null ? "" : before);
-            throw new IllegalArgumentException("hash log '" + value + "' could not be opened (see log:display for why); it stays "
-                    + (replica.snapshot().hashLog() == null ? "off" : replica.snapshot().hashLog()));
+        String now = replica == null ? null : replica.snapshot().hashLog();
+        if (!setLive(SYNC_PID, "hashlog", value, s -> Objects.equals(s.hashLog(), expected),
+                "hash log '" + value + "' could not be opened (see log:display for why); it stays " + (now == null ? "off" : now))) {
+            return null;
         }
         System.out.println(off ? "hash log off" : "hash log now written to " + expected);
         return null;

@@ -64,13 +64,24 @@ abstract class TandemCommand implements Action {
         return before == null ? null : before.toString();
     }
 
-    /** Waits up to a few seconds until the replica's snapshot satisfies {@code applied}; false if it never did. */
-    boolean awaitApplied(Predicate<ReplicaSnapshot> applied) throws InterruptedException {
+    /**
+     * Sets a key that the replica applies live, and waits until its snapshot shows it applied. A value the
+     * component refused (its log line says why) is taken back out of the configuration, so etc/ keeps what runs.
+     *
+     * @return false if no replica runs (the value stays written, for when one starts)
+     */
+    boolean setLive(String pid, String key, String value, Predicate<ReplicaSnapshot> applied, String refused) throws Exception {
+        String before = setConfig(pid, key, value);
+        if (replica == null) {
+            System.out.println(key + "=" + value + " written to " + pid + "; " + notRunning());
+            return false;
+        }
         for (int i = 0; i < 50; i++) {
             ReplicaStatus r = replica;
             if (r != null && applied.test(r.snapshot())) return true;
             Thread.sleep(100);
         }
-        return false;
+        setConfig(pid, key, before == null ? "" : before);
+        throw new IllegalArgumentException(refused);
     }
 }

@@ -1,0 +1,91 @@
+package io.tandem.itests;
+
+import org.apache.karaf.shell.api.console.Session;
+import org.apache.karaf.shell.api.console.SessionFactory;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+import javax.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.Assert.fail;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.karafDistributionConfiguration;
+import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.logLevel;
+
+/** What the integration tests share: the distribution under test, the shell, Config Admin, waiting. */
+abstract class TandemTestSupport {
+    static final long TIMEOUT_MS = 90_000;
+
+    @Inject
+    SessionFactory sessions;
+    @Inject
+    ConfigurationAdmin configAdmin;
+
+    /** The distribution the build just made, started without consoles, resolving Pax Exam's bundles locally. */
+    static List<Option> distribution() {
+        return List.of(
+                karafDistributionConfiguration().frameworkUrl("file:" + System.getProperty("tandem.distribution"))
+                        .karafVersion("4.4.10").name("Tandem").unpackDirectory(new File("target/exam")).useDeployFolder(false),
+                configureConsole().ignoreLocalConsole().ignoreRemoteShell(),
+                logLevel(LogLevel.INFO),
+                // versions.md trap 9
+                editConfigurationFilePut("etc/org.ops4j.pax.url.mvn.cfg", "org.ops4j.pax.url.mvn.localRepository",
+                        System.getProperty("org.ops4j.pax.url.mvn.localRepository")));
+    }
+
+    /** Runs a shell command as a user would; a failing command throws with its one-line message. */
+    String exec(String command) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+        Session s = sessions.create(new ByteArrayInputStream(new byte[0]), ps, ps);
+        try {
+            s.execute(command);
+        } finally {
+            ps.flush();
+            s.close();
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Sets one key, as config:property-set or an edited cfg file would. */
+    void setConfig(String pid, String key, String value) throws IOException {
+        org.osgi.service.cm.Configuration c = configAdmin.getConfiguration(pid, null);
+        Dictionary<String, Object> props = c.getProperties() == null ? new Hashtable<>() : c.getProperties();
+        props.put(key, value);
+        c.update(props);
+    }
+
+    static void waitFor(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + TIMEOUT_MS;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) fail("timed out after " + TIMEOUT_MS + " ms waiting for: " + what);
+            Thread.sleep(100);
+        }
+    }
+
+    static String read(Path p) {
+        try {
+            return Files.exists(p) ? Files.readString(p) : "";
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static Path karafLog() {
+        return Path.of(System.getProperty("karaf.data"), "log", "karaf.log");
+    }
+}
