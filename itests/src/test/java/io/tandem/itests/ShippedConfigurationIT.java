@@ -51,6 +51,7 @@ public class ShippedConfigurationIT extends TandemTestSupport {
         setConfig("io.tandem.hashdb", "when.full", "block");
         setConfig("io.tandem.sync", "boot.peers", "0");
         setConfig("io.tandem.capture", "source.file", System.getProperty("tandem.data") + "/pcaps/ordinary");
+        setConfig("io.tandem.peer", "listen.port", String.valueOf(freePort()));
         setConfig("io.tandem.peer", "secret", "set-after-boot");
         waitFor(() -> context.getServiceReference(ReplicaStatus.class) != null, "the replica to be assembled");
         ServiceReference<ReplicaStatus> ref = context.getServiceReference(ReplicaStatus.class);

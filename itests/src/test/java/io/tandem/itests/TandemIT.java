@@ -26,7 +26,6 @@ import org.osgi.framework.ServiceReference;
 
 import javax.inject.Inject;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -233,11 +232,5 @@ public class TandemIT extends TandemTestSupport {
     private static List<String> lines(Path p) {
         String s = read(p);
         return s.isEmpty() ? List.of() : List.of(s.split("\n"));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }
