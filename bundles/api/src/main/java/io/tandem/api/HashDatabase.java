@@ -33,6 +33,22 @@ public interface HashDatabase {
     long register(Packet packet) throws InterruptedException;
 
     /**
+     * HASH_REGISTER for {@code count} packets at once, in order (capture's fast path: one lock for a batch).
+     * Returns how many were registered; the others were dropped because the database was full or, if the thread
+     * was interrupted while blocked on a full database, not registered (the interrupt flag is then set again).
+     */
+    default int registerAll(Packet[] packets, int count) throws InterruptedException {
+        int registered = 0;
+        try {
+            for (int i = 0; i < count; i++) if (register(packets[i]) >= 0) registered++;
+        } catch (InterruptedException e) {
+            if (registered == 0) throw e;
+            Thread.currentThread().interrupt();
+        }
+        return registered;
+    }
+
+    /**
      * HASH_MISSED_REG: inserts packets recovered from peers. {@code positions} are ascending and are the
      * positions the packets have once all are inserted (so inserting at 5 and 6 puts two packets before the one
      * that was at 5). Each packet's hash is recomputed and must equal {@code expected[i]}; otherwise nothing is

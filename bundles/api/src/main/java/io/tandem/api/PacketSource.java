@@ -15,6 +15,18 @@ public interface PacketSource extends AutoCloseable {
      */
     Packet next() throws IOException, InterruptedException;
 
+    /**
+     * Up to {@code max} packets into {@code into}: blocks like {@link #next()} for the first one, then takes only
+     * what is available without waiting (a live source never holds a packet back to fill a batch). Returns how
+     * many, 0 once the source is exhausted. Sources that can hand over several packets cheaply override it.
+     */
+    default int nextBatch(Packet[] into, int max) throws IOException, InterruptedException {
+        Packet p = next();
+        if (p == null) return 0;
+        into[0] = p;
+        return 1;
+    }
+
     /** One line saying what this source reads, for logs and status. */
     String describe();
 

@@ -7,6 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.util.Arrays;
 
 /**
  * The capture side of one replica: packets from the source, minus the replica's random drop, registered in its
@@ -19,17 +20,20 @@ import java.io.IOException;
  */
 public final class CaptureLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(CaptureLoop.class);
-    /** Packets per {@link #captureSome} call in {@link #run()}; only bounds how often interruption is checked. */
+    /** Packets per {@link #captureSome} call in {@link #run()} and per registration batch. */
     static final int BATCH = 256;
 
     private final PacketSource source;
     private final RandomDrop drop;
     private final HashDatabase db;
+    /** Reused between calls: only the capturing thread touches it. */
+    private final Packet[] batch = new Packet[BATCH];
 
     // single writer (the capturing thread), read by others
     private volatile long seen;
     private volatile long randomDropped;
     private volatile long registered;
+    private volatile long unregistered;
     private volatile boolean ended;
     private volatile String sourceError;
 
@@ -47,15 +51,15 @@ public final class CaptureLoop implements Runnable {
      *         it delivered has been registered — the database's {@code markSourceEnded()} has then been called,
      *         exactly once
      * @throws InterruptedException if interrupted while the source or the database blocked; the loop can be
-     *         resumed later (a packet read but not yet registered when interrupted is lost)
+     *         resumed later (packets read but not registered then are counted by {@link #unregistered()})
      */
     public int captureSome(int max) throws InterruptedException {
         if (ended) return -1;
         int read = 0;
         while (read < max) {
-            Packet p;
+            int n;
             try {
-                p = source.next();
+                n = source.nextBatch(batch, Math.min(batch.length, max - read));
             } catch (IOException | RuntimeException e) {
                 String msg = e instanceof IOException && e.getMessage() != null ? e.getMessage() : e.toString();
                 sourceError = msg;
@@ -63,17 +67,24 @@ public final class CaptureLoop implements Runnable {
                 end();
                 break;
             }
-            if (p == null) {
+            if (n == 0) {
                 end();
                 break;
             }
-            read++;
-            seen++;
-            if (drop.drop(p)) {
-                randomDropped++;
-            } else {
-                db.register(p);
-                registered++;
+            int kept = 0;
+            for (int i = 0; i < n; i++) {
+                if (!drop.drop(batch[i])) batch[kept++] = batch[i];
+            }
+            // counters before registering: a reader never sees more registered than seen
+            seen += n;
+            randomDropped += n - kept;
+            int appended = db.registerAll(batch, kept);
+            registered += appended;
+            Arrays.fill(batch, 0, n, null);
+            read += n;
+            if (appended < kept && Thread.interrupted()) {
+                unregistered += kept - appended;
+                throw new InterruptedException("capture interrupted with " + (kept - appended) + " packets read but not registered");
             }
         }
         return read == 0 && ended ? -1 : read;
@@ -114,6 +125,11 @@ public final class CaptureLoop implements Runnable {
      */
     public long registered() {
         return registered;
+    }
+
+    /** Packets read but not registered because the capture was interrupted while the database was full. */
+    public long unregistered() {
+        return unregistered;
     }
 
     /** The source has ended or failed; the database has been told. */

@@ -222,8 +222,8 @@ public final class LiveCaptureSource implements PacketSource {
     /**
      * Up to {@code max} frames: blocks for the first, then takes only frames already captured. Returns 0 only once
      * the source is closed (frames read but not yet handed out when it closes are discarded).
-     * (Implements {@code PacketSource.nextBatch}; no {@code @Override} so it also builds against an api without it.)
      */
+    @Override
     public int nextBatch(Packet[] into, int max) throws IOException, InterruptedException {
         int want = Math.min(max, into.length);
         if (want <= 0 || closed) return 0;

@@ -135,6 +135,16 @@ public final class LoopedCapture {
         }
 
         @Override
+        public int nextBatch(Packet[] into, int max) {
+            if (closed) return 0;
+            long from = nextIndex.getAndAdd(max);
+            int n = (int) Math.max(0, Math.min(max, limit - from));
+            if (n < max) nextIndex.set(limit);
+            for (int j = 0; j < n; j++) into[j] = get(from + j);
+            return n;
+        }
+
+        @Override
         public String describe() {
             return LoopedCapture.this.describe() + ", cursor of " + limit + " packets";
         }

@@ -10,6 +10,7 @@ import io.tandem.capture.LoopedCapture;
 import io.tandem.capture.PcapFileSource;
 import io.tandem.hashdb.HashFunctions;
 import io.tandem.hashdb.PacketHashDatabase;
+import io.tandem.sync.SyncSettings;
 
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -24,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** {@code ./tandem bench}: figures for docs/benchmarks.md, printed one line per measurement. */
 final class Bench {
-    static final Set<String> SYNC_OPTIONS = Set.of("replicas", "loss", "cluster", "packets", "source", "mode", "hash");
+    static final Set<String> SYNC_OPTIONS = Set.of("replicas", "loss", "cluster", "packets", "source", "mode", "hash", "window");
     static final Set<String> CAPTURE_OPTIONS = Set.of("source", "packets", "hash");
 
     private Bench() {
@@ -37,6 +38,7 @@ final class Bench {
         long packets = a.getLong("packets", 1_000_000, 1000, Long.MAX_VALUE);
         int mode = a.getInt("mode", 1, 0, 1);
         String hash = a.get("hash", "md5");
+        int window = a.getInt("window", SyncSettings.DEFAULT_WINDOW_LIMIT, 1, 1 << 16);
         LoopedCapture capture = LoopedCapture.load(Path.of(a.get("source", Main.defaultSource())));
         out.printf(Locale.ROOT, "# %d cores, max heap %d MB, source %d packets looped to %d%n", Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20, capture.size(), packets);
@@ -44,18 +46,18 @@ final class Bench {
         for (int n : replicaCounts) {
             for (double loss : losses) {
                 for (int k : clusters) {
-                    failed += syncCell(out, capture, n, loss, k, packets, mode, hash) ? 0 : 1;
+                    failed += syncCell(out, capture, n, loss, k, packets, mode, hash, window) ? 0 : 1;
                 }
             }
         }
         return failed == 0 ? 0 : 1;
     }
 
-    private static boolean syncCell(PrintStream out, LoopedCapture capture, int n, double loss, int k, long packets, int mode, String hash) throws Exception {
+    private static boolean syncCell(PrintStream out, LoopedCapture capture, int n, double loss, int k, long packets, int mode, String hash, int window) throws Exception {
         String drop = loss == 0 ? "0" : Long.toString(Math.round(loss * 1000));
         Map<Integer, String> drops = new java.util.HashMap<>();
         for (int i = 1; i <= n; i++) drops.put(i, drop);
-        SimCluster.Options o = new SimCluster.Options(capture, packets, n, drops, new ClusterParameters(k, 4, hash, 56), mode, 0,
+        SimCluster.Options o = new SimCluster.Options(capture, packets, n, drops, new ClusterParameters(k, 4, hash, 56), mode, 0, window,
                 1 << 18, 0, 42, null, false, null);
         System.gc();
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();

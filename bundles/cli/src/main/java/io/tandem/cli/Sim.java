@@ -3,7 +3,9 @@ package io.tandem.cli;
 import io.tandem.api.ClusterParameters;
 import io.tandem.api.PacketHash;
 import io.tandem.capture.LoopedCapture;
+import io.tandem.sync.SyncSettings;
 import io.tandem.sync.SyncStats;
+
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,7 +20,7 @@ import java.util.Set;
 /** {@code ./tandem sim}: a replica set in one JVM over real sockets, and how close it came to the source. */
 final class Sim {
     static final Set<String> OPTIONS = Set.of("source", "packets", "replicas", "drop", "cluster", "anchor", "hash", "snippet",
-            "hashlog", "mode", "rounds", "capacity", "leader-late", "seed", "timeout");
+            "hashlog", "mode", "rounds", "capacity", "leader-late", "seed", "timeout", "window");
 
     /** What a finished run measured; the sim's report and the tests read the same figures. */
     record Report(int replicas, long sourcePackets, long bootIndex, long expected, long delivered, long setLost, long duplicated,
@@ -37,6 +39,7 @@ final class Sim {
         final ClusterParameters params;
         final int mode;
         final long rounds;
+        final int window;
         final int capacity;
         final long leaderLate;
         final long seed;
@@ -67,6 +70,7 @@ final class Sim {
             }
             mode = a.getInt("mode", 1, 0, 1);
             rounds = a.getLong("rounds", 0, 0, Long.MAX_VALUE);
+            window = a.getInt("window", SyncSettings.DEFAULT_WINDOW_LIMIT, 1, 1 << 16);
             capacity = a.getInt("capacity", 1 << 16, 1024, 1 << 26);
             leaderLate = a.getLong("leader-late", 1000, 0, Long.MAX_VALUE);
             seed = a.getLong("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE);
@@ -85,7 +89,7 @@ final class Sim {
     }
 
     static Report run(Options o, LoopedCapture capture, PrintStream out, PrintStream progress) throws IOException, InterruptedException {
-        SimCluster.Options co = new SimCluster.Options(capture, o.packets, o.replicas, o.drops, o.params, o.mode, o.rounds,
+        SimCluster.Options co = new SimCluster.Options(capture, o.packets, o.replicas, o.drops, o.params, o.mode, o.rounds, o.window,
                 o.capacity, o.leaderLate, o.seed, o.hashlog, true, progress);
         try (SimCluster cluster = new SimCluster(co)) {
             List<String> failures = cluster.run(o.timeout);

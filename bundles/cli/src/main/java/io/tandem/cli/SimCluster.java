@@ -34,7 +34,7 @@ final class SimCluster implements AutoCloseable {
 
     /** What a run is made of. */
     record Options(LoopedCapture source, long packets, int replicas, Map<Integer, String> drops, ClusterParameters params,
-                   int mode, long rounds, int capacity, long leaderLate, long seed, Path hashlogDir, boolean keepLogs, java.io.PrintStream progress) {
+                   int mode, long rounds, int window, int capacity, long leaderLate, long seed, Path hashlogDir, boolean keepLogs, java.io.PrintStream progress) {
     }
 
     /** One replica of the simulation. */
@@ -68,7 +68,11 @@ final class SimCluster implements AutoCloseable {
     SimCluster(Options o) throws IOException {
         this.options = o;
         this.hash = HashFunctions.byName(o.params().hashName());
-        this.wire = new Wire(o.replicas(), o.leaderLate() + 40L * SyncEngine.bootSize(o.params()) + Wire.SLACK);
+        // Before every replica booted, taps stop a few boot attempts past the leader's start, and short of the
+        // loop's next copy of it: a follower holding two copies of the boot packets would boot on the newer one.
+        long bootPackets = SyncEngine.bootSize(o.params());
+        long loop = Math.max(1, o.source().size());
+        this.wire = new Wire(o.replicas(), o.leaderLate() + Math.max(bootPackets, Math.min(40L * bootPackets + Wire.SLACK, loop - 1)));
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         int leaderPort = 0;
@@ -83,7 +87,7 @@ final class SimCluster implements AutoCloseable {
             if (!leader) ps.leader("127.0.0.1", leaderPort);
             MinaConnectionManager cm = new MinaConnectionManager(ps.build());
             SyncSettings ss = (leader ? SyncSettings.leader(o.replicas() - 1, 60_000) : SyncSettings.follower())
-                    .withMode(o.mode()).withRoundsLimit(o.rounds());
+                    .withMode(o.mode()).withRoundsLimit(o.rounds()).withWindowLimit(o.window());
             HashLog log = new HashLog(hash.length(), o.hashlogDir() == null ? null : o.hashlogDir().resolve(id + ".hashes"), o.keepLogs());
             SyncEngine engine = new SyncEngine(ss, db, cm, capture::captureSome, log);
             cm.setHandler(engine);
@@ -180,6 +184,12 @@ final class SimCluster implements AutoCloseable {
 
                 @Override
                 public Packet next() throws IOException, InterruptedException {
+                    Packet[] one = new Packet[1];
+                    return nextBatch(one, 1) == 0 ? null : one[0];
+                }
+
+                @Override
+                public int nextBatch(Packet[] into, int max) throws IOException, InterruptedException {
                     if (!opened) {
                         opened = true;
                         read.set(index, late);
@@ -190,19 +200,20 @@ final class SimCluster implements AutoCloseable {
                         }
                     }
                     long at = read.get(index);
-                    while (at > slowest() + SLACK || at >= limit) {
+                    long room;
+                    while ((room = Math.min(slowest() + SLACK, limit) - at) <= 0) {
                         LockSupport.parkNanos(20_000);
                         if (Thread.interrupted()) throw new InterruptedException("wire closed");
                     }
-                    Packet p = cursor.next();
-                    if (p == null) return end();
-                    read.set(index, at + 1);
-                    return p;
+                    int n = cursor.nextBatch(into, (int) Math.min(max, room));
+                    if (n == 0) return end();
+                    read.set(index, at + n);
+                    return n;
                 }
 
-                private Packet end() {
+                private int end() {
                     read.set(index, Long.MAX_VALUE);
-                    return null;
+                    return 0;
                 }
 
                 @Override

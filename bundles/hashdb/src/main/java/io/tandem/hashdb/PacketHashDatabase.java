@@ -77,6 +77,8 @@ public final class PacketHashDatabase implements HashDatabase {
     private long droppedFull;
     private long preBootDiscarded;
     private volatile boolean sourceEnded;
+    /** startPos + size as of the last change, written under the lock. */
+    private volatile long publishedEnd;
 
     /**
      * @param hashFunction the packet hash function
@@ -132,34 +134,74 @@ public final class PacketHashDatabase implements HashDatabase {
         PacketHash h = hashFunction.hashPacket(packet, snippet);
         lock.lockInterruptibly();
         try {
-            if (sourceEnded) throw new IllegalStateException("register after markSourceEnded()");
-            while (size >= capacity) {
-                if (!booted && whenFull == WhenFull.DROP) {
-                    // A live non-leader waiting for the boot hashes only needs the newest packets.
-                    int n = size - capacity + 1;
-                    discardFront(n);
-                    preBootDiscarded += n;
-                } else if (whenFull == WhenFull.DROP) {
-                    droppedFull++;
-                    return -1;
-                } else {
-                    notFull.await();
-                }
-            }
-            int p = phys(size);
-            long original = nextOriginal++;
-            hashHi[p] = h.hi();
-            hashLo[p] = h.lo();
-            originals[p] = original;
-            packets[p] = packet;
-            ring[(int) original & ringMask] = p;
-            size++;
-            registered++;
-            grown.signalAll();
+            long original = append(packet, h.hi(), h.lo());
+            if (original >= 0) grown.signalAll();
             return original;
         } finally {
+            publishEnd();
             lock.unlock();
         }
+    }
+
+    /** {@inheritDoc} Hashes outside the lock, then appends the whole batch under one lock. */
+    @Override
+    public int registerAll(Packet[] batch, int count) throws InterruptedException {
+        long[] hi = new long[count];
+        long[] lo = new long[count];
+        for (int i = 0; i < count; i++) {
+            PacketHash h = hashFunction.hashPacket(Objects.requireNonNull(batch[i], "packet"), snippet);
+            hi[i] = h.hi();
+            lo[i] = h.lo();
+        }
+        lock.lockInterruptibly();
+        try {
+            int appended = 0;
+            try {
+                for (int i = 0; i < count; i++) if (append(batch[i], hi[i], lo[i]) >= 0) appended++;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the caller learns how many were appended, then the interrupt
+            }
+            if (appended > 0) grown.signalAll();
+            return appended;
+        } finally {
+            publishEnd();
+            lock.unlock();
+        }
+    }
+
+    /** Appends one hashed packet; the caller holds the lock. Blocks (BLOCK) or drops (DROP) when full. */
+    private long append(Packet packet, long hi, long lo) throws InterruptedException {
+        if (sourceEnded) throw new IllegalStateException("register after markSourceEnded()");
+        while (size >= capacity) {
+            if (!booted && whenFull == WhenFull.DROP) {
+                // A live non-leader waiting for the boot hashes only needs the newest packets.
+                int n = size - capacity + 1;
+                discardFront(n);
+                preBootDiscarded += n;
+            } else if (whenFull == WhenFull.DROP) {
+                droppedFull++;
+                return -1;
+            } else {
+                publishEnd();
+                grown.signalAll(); // what this batch appended so far must not wait for the rest
+                notFull.await();
+            }
+        }
+        int p = phys(size);
+        long original = nextOriginal++;
+        hashHi[p] = hi;
+        hashLo[p] = lo;
+        originals[p] = original;
+        packets[p] = packet;
+        ring[(int) original & ringMask] = p;
+        size++;
+        registered++;
+        return original;
+    }
+
+    /** Makes end() readable without the lock (the sync thread polls it once per round and more). */
+    private void publishEnd() {
+        publishedEnd = startPos + size;
     }
 
     @Override
@@ -255,6 +297,7 @@ public final class PacketHashDatabase implements HashDatabase {
             }
         }
         size = newSize;
+        publishEnd();
     }
 
     private void place(int p, long hi, long lo, long original, Packet packet) {
@@ -321,6 +364,7 @@ public final class PacketHashDatabase implements HashDatabase {
         head = phys(n);
         size -= n;
         startPos += n;
+        publishEnd();
     }
 
     private int phys(int logical) {
@@ -475,6 +519,7 @@ public final class PacketHashDatabase implements HashDatabase {
             discardFront(n);
             preBootDiscarded += n;
             startPos = 0;
+            publishEnd();
             alignedEnd = Math.max(0, alignedEnd - position);
             booted = true;
             notFull.signalAll();
@@ -555,12 +600,7 @@ public final class PacketHashDatabase implements HashDatabase {
 
     @Override
     public long end() {
-        lock.lock();
-        try {
-            return startPos + size;
-        } finally {
-            lock.unlock();
-        }
+        return publishedEnd;
     }
 
     @Override

@@ -223,8 +223,13 @@ public final class SyncEngine implements PeerRequestHandler {
         mismatchRounds++;
         long target = base + (long) (desync + 1) * k;
         ensureEnd(target);
-        int have = (int) (Math.min(db.end(), target) - base);
-        boolean complete = db.sourceEnded() && db.end() <= target;
+        // The window also takes what is already held beyond the round, up to the limit: under load one exchange
+        // then aligns many rounds. Windows may differ in size; the merge is deterministic whatever they hold.
+        boolean ended = db.sourceEnded();
+        long held = db.end();
+        long windowEnd = Math.min(held, Math.max(target, base + settings.windowLimit()));
+        int have = (int) (windowEnd - base);
+        boolean complete = ended && held <= windowEnd;
         ClusterHashes mine = new ClusterHashes(round, epoch, base, complete, db.hashes(base, have));
         // Fix our hashes before asking for theirs: peers must get this list, not one we have already realigned.
         windows.computeIfAbsent(round, r -> new CompletableFuture<>()).complete(mine);

@@ -13,9 +13,13 @@ package io.tandem.sync;
  * @param speculation     rounds whose cluster hashes are pushed ahead while the current one is compared
  * @param maxDesyncLevel  past this desync level (and a window of about 2048 packets), a shorter anchor (down to 1 packet) is accepted
  * @param bootTimeoutMillis a non-leader gives up waiting for the leader's boot hashes after this long
+ * @param windowLimit     on a mismatch, a replica's window takes what it already holds beyond the round, up to this
+ *                        many packets: one exchange then aligns many rounds (k at least; (d+1)k at desync level d)
  */
 public record SyncSettings(boolean leader, int bootPeers, long bootWaitMillis, int bootSize, int mode, long roundsLimit,
-                           int speculation, int maxDesyncLevel, long bootTimeoutMillis) {
+                           int speculation, int maxDesyncLevel, long bootTimeoutMillis, int windowLimit) {
+    /** Default {@link #windowLimit}: a few dozen rounds of the default k; a window's hashes fit one small frame. */
+    public static final int DEFAULT_WINDOW_LIMIT = 2048;
 
     public SyncSettings {
         if (bootPeers < 0 || bootPeers > 128) throw new IllegalArgumentException("boot.peers (w) must be 0..128, not " + bootPeers);
@@ -26,21 +30,26 @@ public record SyncSettings(boolean leader, int bootPeers, long bootWaitMillis, i
         if (roundsLimit < 0) throw new IllegalArgumentException("rounds must be >= 0, not " + roundsLimit);
         if (speculation < 1 || speculation > 1024) throw new IllegalArgumentException("speculation must be 1..1024, not " + speculation);
         if (maxDesyncLevel < 1) throw new IllegalArgumentException("max desync level must be >= 1, not " + maxDesyncLevel);
+        if (windowLimit < 1 || windowLimit > 1 << 16) throw new IllegalArgumentException("window limit must be 1..65536, not " + windowLimit);
     }
 
     public static SyncSettings leader(int bootPeers, long bootWaitMillis) {
-        return new SyncSettings(true, bootPeers, bootWaitMillis, 0, 1, 0, 8, 16, 120_000);
+        return new SyncSettings(true, bootPeers, bootWaitMillis, 0, 1, 0, 8, 16, 120_000, DEFAULT_WINDOW_LIMIT);
     }
 
     public static SyncSettings follower() {
-        return new SyncSettings(false, 0, 0, 0, 1, 0, 8, 16, 120_000);
+        return new SyncSettings(false, 0, 0, 0, 1, 0, 8, 16, 120_000, DEFAULT_WINDOW_LIMIT);
     }
 
     public SyncSettings withMode(int m) {
-        return new SyncSettings(leader, bootPeers, bootWaitMillis, bootSize, m, roundsLimit, speculation, maxDesyncLevel, bootTimeoutMillis);
+        return new SyncSettings(leader, bootPeers, bootWaitMillis, bootSize, m, roundsLimit, speculation, maxDesyncLevel, bootTimeoutMillis, windowLimit);
+    }
+
+    public SyncSettings withWindowLimit(int w) {
+        return new SyncSettings(leader, bootPeers, bootWaitMillis, bootSize, mode, roundsLimit, speculation, maxDesyncLevel, bootTimeoutMillis, w);
     }
 
     public SyncSettings withRoundsLimit(long r) {
-        return new SyncSettings(leader, bootPeers, bootWaitMillis, bootSize, mode, r, speculation, maxDesyncLevel, bootTimeoutMillis);
+        return new SyncSettings(leader, bootPeers, bootWaitMillis, bootSize, mode, r, speculation, maxDesyncLevel, bootTimeoutMillis, windowLimit);
     }
 }

@@ -7,9 +7,7 @@ import io.tandem.api.PacketHash;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.PriorityQueue;
 
 /**
@@ -17,9 +15,10 @@ import java.util.PriorityQueue;
  * Every replica runs it on the same lists, so every replica gets the same merged sequence; see docs/sync.md.
  *
  * <ol>
- * <li><b>Merge.</b> Start from window 0; merge each next window in with java-diff-utils (Myers): entries outside
- *     the deltas are the same packet, a delta's entries are kept, the merged side before the new window's. Every
- *     window is therefore a subsequence of the result, whatever the diff decides.</li>
+ * <li><b>Merge.</b> Start from window 0; merge each next window in along a common subsequence (hashes unique on
+ *     both sides first, java-diff-utils' Myers diff for the gaps between them): matched entries are the same packet,
+ *     unmatched ones are kept, the merged side's before the new window's. Every window is therefore a subsequence
+ *     of the result, whatever the alignment decides.</li>
  * <li><b>Duplicates.</b> Where two windows each hold a packet the other lost at the same place, a pairwise
  *     diff must guess their order; a third window holding both may then disagree and its copy of one of them
  *     becomes a second entry. Two entries with the same hash held by disjoint sets of windows are the same packet
@@ -122,13 +121,16 @@ public final class NWayMerge {
         long all = n == 64 ? -1L : (1L << n) - 1;
         // A packet whose hash a window holds twice (retransmission, same-size IPv6 packets of one flow) cannot
         // anchor: a window reaching further ahead may hold a later packet with that hash.
-        Map<PacketHash, Integer> repeated = new HashMap<>();
+        int longest = 0;
+        for (HashList list : lists) longest = Math.max(longest, list.size());
+        HashCounts repeated = new HashCounts(total);
+        HashCounts count = new HashCounts(longest);
         for (HashList list : lists) {
-            Map<PacketHash, Integer> count = new HashMap<>();
-            for (int j = 0; j < list.size(); j++) count.merge(list.hash(j), 1, Integer::sum);
-            count.forEach((h, c) -> {
-                if (c > 1) repeated.put(h, c);
-            });
+            count.clear();
+            for (int j = 0; j < list.size(); j++) {
+                count.add(list.hi()[j], list.lo()[j], j);
+                if (count.count(list.hi()[j], list.lo()[j]) == 2) repeated.add(list.hi()[j], list.lo()[j], j);
+            }
         }
         int resolved = 0;
         int used = 0;
@@ -139,7 +141,7 @@ public final class NWayMerge {
             for (int l = anchorSize; l >= Math.max(1, minAnchor); l--) {
                 int run = 0;
                 for (int p = total - 1; p >= 0; p--) {
-                    run = m.mask[p] == all && !repeated.containsKey(new PacketHash(m.hi[p], m.lo[p])) ? run + 1 : 0;
+                    run = m.mask[p] == all && repeated.count(m.hi[p], m.lo[p]) == 0 ? run + 1 : 0;
                     if (run == l) {
                         resolved = p + l;
                         used = l;
@@ -157,18 +159,97 @@ public final class NWayMerge {
 
     /** The merge of {@code m} and window {@code i}: both stay subsequences of the result. */
     private static Merged mergeIn(Merged m, HashList list, int i) {
+        int[] match = align(m.hi, m.lo, m.size, list.hi(), list.lo(), list.size());
         Merged next = new Merged(m.lists, m.size + list.size());
         long bit = 1L << i;
+        int t = 0;
+        for (int s = 0; s < m.size; s++) {
+            int b = match[s];
+            if (b < 0) {
+                next.copy(m, s);
+                continue;
+            }
+            // between two matches the merged side's own entries come first, then the new window's
+            for (; t < b; t++) next.add(list.hi()[t], list.lo()[t], bit, i, t);
+            next.copyMatched(m, s, bit, i, t++);
+        }
+        for (; t < list.size(); t++) next.add(list.hi()[t], list.lo()[t], bit, i, t);
+        return next;
+    }
+
+    /**
+     * A common subsequence of a and b, as {@code match[ia] = ib} (or -1), increasing. Hashes that occur once in
+     * each side are matched first (their longest increasing chain, as in patience diff); only the short gaps between
+     * them go to java-diff-utils' Myers diff, whose cost grows with the product of length and differences. Repeated
+     * hashes are therefore still placed by the diff, next to their neighbours.
+     */
+    static int[] align(long[] aHi, long[] aLo, int aSize, long[] bHi, long[] bLo, int bSize) {
+        HashCounts inA = new HashCounts(aSize);
+        HashCounts inB = new HashCounts(bSize);
+        for (int x = 0; x < aSize; x++) inA.add(aHi[x], aLo[x], x);
+        for (int y = 0; y < bSize; y++) inB.add(bHi[y], bLo[y], y);
+        // unique-in-both pairs in a's order; their longest chain increasing in b (patience sorting)
+        int[] pairA = new int[Math.min(aSize, bSize)];
+        int[] pairB = new int[pairA.length];
+        int pairs = 0;
+        for (int x = 0; x < aSize; x++) {
+            if (inA.count(aHi[x], aLo[x]) == 1 && inB.count(aHi[x], aLo[x]) == 1) {
+                pairA[pairs] = x;
+                pairB[pairs++] = inB.last(aHi[x], aLo[x]);
+            }
+        }
+        int[] tails = new int[pairs];
+        int[] previous = new int[pairs];
+        int chain = 0;
+        for (int p = 0; p < pairs; p++) {
+            int lo = 0;
+            int hi = chain;
+            while (lo < hi) {
+                int mid = (lo + hi) >>> 1;
+                if (pairB[tails[mid]] < pairB[p]) lo = mid + 1;
+                else hi = mid;
+            }
+            previous[p] = lo > 0 ? tails[lo - 1] : -1;
+            tails[lo] = p;
+            if (lo == chain) chain++;
+        }
+        int[] match = new int[aSize];
+        Arrays.fill(match, -1);
+        int[] anchorsA = new int[chain];
+        int[] anchorsB = new int[chain];
+        for (int c = chain - 1, p = chain > 0 ? tails[chain - 1] : -1; c >= 0; c--, p = previous[p]) {
+            anchorsA[c] = pairA[p];
+            anchorsB[c] = pairB[p];
+        }
+        int fromA = 0;
+        int fromB = 0;
+        for (int c = 0; c <= chain; c++) {
+            int toA = c < chain ? anchorsA[c] : aSize;
+            int toB = c < chain ? anchorsB[c] : bSize;
+            alignGap(aHi, aLo, fromA, toA, bHi, bLo, fromB, toB, match);
+            if (c < chain) match[toA] = toB;
+            fromA = toA + 1;
+            fromB = toB + 1;
+        }
+        return match;
+    }
+
+    /** Myers diff of a[fromA, toA) against b[fromB, toB); entries outside its deltas are matched. */
+    private static void alignGap(long[] aHi, long[] aLo, int fromA, int toA, long[] bHi, long[] bLo, int fromB, int toB, int[] match) {
+        if (fromA >= toA || fromB >= toB) return;
+        List<PacketHash> a = new ArrayList<>(toA - fromA);
+        List<PacketHash> b = new ArrayList<>(toB - fromB);
+        for (int x = fromA; x < toA; x++) a.add(new PacketHash(aHi[x], aLo[x]));
+        for (int y = fromB; y < toB; y++) b.add(new PacketHash(bHi[y], bLo[y]));
         int s = 0;
         int t = 0;
-        for (AbstractDelta<PacketHash> delta : DiffUtils.diff(m.hashes(), asHashes(list)).getDeltas()) {
+        for (AbstractDelta<PacketHash> delta : DiffUtils.diff(a, b).getDeltas()) {
             int ds = delta.getSource().getPosition();
-            while (s < ds) next.copyMatched(m, s++, bit, i, t++);
-            for (int x = 0; x < delta.getSource().size(); x++) next.copy(m, s++);
-            for (int y = 0; y < delta.getTarget().size(); y++, t++) next.add(list.hi()[t], list.lo()[t], bit, i, t);
+            while (s < ds) match[fromA + s++] = fromB + t++;
+            s += delta.getSource().size();
+            t += delta.getTarget().size();
         }
-        while (s < m.size) next.copyMatched(m, s++, bit, i, t++);
-        return next;
+        while (s < a.size()) match[fromA + s++] = fromB + t++;
     }
 
     /** The merged entries: hash, which windows hold each (bit mask) and where (position per window, or -1). */
@@ -227,12 +308,6 @@ public final class NWayMerge {
             size++;
         }
 
-        List<PacketHash> hashes() {
-            List<PacketHash> out = new ArrayList<>(size);
-            for (int e = 0; e < size; e++) out.add(new PacketHash(hi[e], lo[e]));
-            return out;
-        }
-
         /**
          * Packets no window holds twice, whose entries stand within {@link #JOIN_REACH} of each other, are identified
          * by hash alone (which needs no order decision), and the
@@ -241,17 +316,22 @@ public final class NWayMerge {
          */
         Merged unifiedOrder(List<HashList> windows) {
             int[] node = new int[size];
-            Map<PacketHash, Integer> first = new HashMap<>();
+            HashCounts first = new HashCounts(size);
             long[] groupMask = new long[size];
             boolean[] shared = new boolean[size];
             for (int e = 0; e < size; e++) {
-                Integer f = first.putIfAbsent(new PacketHash(hi[e], lo[e]), e);
-                node[e] = f == null ? e : f;
+                node[e] = first.firstIndex(hi[e], lo[e], e);
                 if ((groupMask[node[e]] & mask[e]) != 0 || e - node[e] > JOIN_REACH) shared[node[e]] = true;
                 groupMask[node[e]] |= mask[e];
             }
             // A hash some window holds twice, or held far apart, keeps the diff's identities.
-            for (int e = 0; e < size; e++) if (shared[node[e]]) node[e] = e;
+            boolean joins = false;
+            for (int e = 0; e < size; e++) {
+                if (shared[node[e]]) node[e] = e;
+                joins |= node[e] != e;
+            }
+            // Nothing to join: this merge already orders every window's chain, and the heap below would return it as is.
+            if (!joins) return this;
             Merged u = new Merged(lists, size);
             int[] index = new int[size];
             Arrays.fill(index, -1);
@@ -349,9 +429,4 @@ public final class NWayMerge {
         }
     }
 
-    private static List<PacketHash> asHashes(HashList list) {
-        List<PacketHash> out = new ArrayList<>(list.size());
-        for (int j = 0; j < list.size(); j++) out.add(list.hash(j));
-        return out;
-    }
 }
