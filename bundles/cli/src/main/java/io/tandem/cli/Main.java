@@ -11,6 +11,11 @@ public final class Main {
 
     static final String USAGE = String.join("\n",
             "usage: ./tandem <command> [options]",
+            "  demo         3 replicas on 127.0.0.1 fed the everyday captures at a fixed rate, each randomly dropping 2 %;",
+            "               progress every 2 s, then per replica captured/dropped/recovered/delivered, set loss vs theory,",
+            "               identical streams yes/no (about 25 s)",
+            "               --pps N (20000) --seconds S (20) | --packets N --replicas N (3) --drop rI=FORMAT (repeatable)",
+            "               --source PATH --seed S --timeout SECONDS",
             "  sim          N replicas in one JVM over real sockets, fed one capture with per-replica random drop",
             "               --source PATH --packets N --replicas N --drop rI=FORMAT (repeatable) --cluster k --anchor l",
             "               --hash md5|murmur3|one-at-a-time|crc32 --snippet B --hashlog DIR --mode 0|1 --rounds R",
@@ -34,6 +39,8 @@ public final class Main {
         }
         try {
             switch (argv[0]) {
+                case "demo":
+                    return Demo.main(new Args(argv, 1, Demo.OPTIONS), out);
                 case "sim":
                     return Sim.main(new Args(argv, 1, Sim.OPTIONS), out);
                 case "bench":
@@ -42,7 +49,7 @@ public final class Main {
                     if (argv[1].equals("capture")) return Bench.capture(new Args(argv, 2, Bench.CAPTURE_OPTIONS), out);
                     throw new Args.UsageException("unknown benchmark '" + argv[1] + "' (known: sync, capture)");
                 default:
-                    throw new Args.UsageException("unknown command '" + argv[0] + "' (known: sim, bench; ./tandem help)");
+                    throw new Args.UsageException("unknown command '" + argv[0] + "' (known: demo, sim, bench; ./tandem help)");
             }
         } catch (Args.UsageException | IllegalArgumentException e) {
             err.println("tandem: " + e.getMessage());

@@ -3,6 +3,7 @@ package io.tandem.cli;
 import io.tandem.api.ClusterParameters;
 import io.tandem.api.PacketHash;
 import io.tandem.capture.LoopedCapture;
+import io.tandem.capture.RandomDrop;
 import io.tandem.sync.SyncSettings;
 import io.tandem.sync.SyncStats;
 
@@ -25,6 +26,30 @@ final class Sim {
     /** What a finished run measured; the sim's report and the tests read the same figures. */
     record Report(int replicas, long sourcePackets, long bootIndex, long expected, long delivered, long setLost, long duplicated,
                   double theory, boolean identical, int[] diffVsSource, List<String> failures) {
+    }
+
+    /** The {@code --drop rI=FORMAT} options by replica number (1-based); each FORMAT is checked. */
+    static Map<Integer, String> drops(Args a, int replicas) {
+        Map<Integer, String> drops = new HashMap<>();
+        for (String d : a.all("drop")) {
+            int eq = d.indexOf('=');
+            if (!d.startsWith("r") || eq < 2) throw new Args.UsageException("--drop takes rI=FORMAT (e.g. r2=2500), not '" + d + "'");
+            int i;
+            try {
+                i = Integer.parseInt(d.substring(1, eq));
+            } catch (NumberFormatException e) {
+                throw new Args.UsageException("--drop takes rI=FORMAT with I a replica number, not '" + d + "'");
+            }
+            if (i < 1 || i > replicas) throw new Args.UsageException("--drop " + d + ": there is no replica r" + i + " (replicas: " + replicas + ")");
+            String spec = d.substring(eq + 1);
+            try {
+                RandomDrop.parse(spec, 1);
+            } catch (IllegalArgumentException e) {
+                throw new Args.UsageException(e.getMessage());
+            }
+            drops.put(i, spec);
+        }
+        return drops;
     }
 
     static Options parse(Args a) {
@@ -50,18 +75,7 @@ final class Sim {
             source = Path.of(a.get("source", Main.defaultSource()));
             packets = a.getLong("packets", 200_000, 1, Long.MAX_VALUE);
             replicas = a.getInt("replicas", 2, 1, 64);
-            for (String d : a.all("drop")) {
-                int eq = d.indexOf('=');
-                if (!d.startsWith("r") || eq < 2) throw new Args.UsageException("--drop takes rI=FORMAT (e.g. r2=2500), not '" + d + "'");
-                int i;
-                try {
-                    i = Integer.parseInt(d.substring(1, eq));
-                } catch (NumberFormatException e) {
-                    throw new Args.UsageException("--drop takes rI=FORMAT with I a replica number, not '" + d + "'");
-                }
-                if (i < 1 || i > replicas) throw new Args.UsageException("--drop " + d + ": there is no replica r" + i + " (replicas: " + replicas + ")");
-                drops.put(i, d.substring(eq + 1));
-            }
+            drops.putAll(drops(a, replicas));
             try {
                 params = new ClusterParameters(a.getInt("cluster", 56, 2, 65536), a.getInt("anchor", 4, 1, 65536),
                         a.get("hash", "md5"), a.getInt("snippet", 56, 1, 65535));
@@ -99,50 +113,65 @@ final class Sim {
     }
 
     private static Report report(SimCluster cluster, Options o, LoopedCapture capture, List<String> failures, PrintStream out) throws IOException {
+        Report rep = measure(cluster, capture, o.hashlog, failures);
+        for (int i = 0; i < cluster.replicas.size(); i++) {
+            SimCluster.Replica r = cluster.replicas.get(i);
+            SyncStats s = r.engine.stats();
+            long seen = r.capture.seen();
+            double rate = seen == 0 ? 0 : (double) r.drop.dropped() / seen;
+            var dbs = r.db.stats();
+            out.printf(Locale.ROOT, "%s%s captured=%d random_dropped=%d (%.3f%%) recovered=%d delivered=%d rounds=%d mismatch_rounds=%d no_anchor=%d max_desync=%d diff_vs_source=%d pre_boot=%d full_drops=%d held=%d%n",
+                    r.id, i == 0 ? " (leader)" : "", seen, r.drop.dropped(), 100 * rate, s.recovered(), r.log.size(), s.round(),
+                    s.mismatchRounds(), s.noAnchorRounds(), s.maxDesyncLevel(), rep.diffVsSource()[i], dbs.preBootDiscarded(), dbs.droppedFull(), dbs.held());
+        }
+        long expected = rep.expected();
+        double theoryRate = expected == 0 ? 0 : rep.theory() / expected;
+        out.printf(Locale.ROOT, "source: %d packets from %s, cluster started at source packet %d, %d expected after it%n",
+                o.packets, o.source, rep.bootIndex(), expected);
+        out.printf(Locale.ROOT, "set loss: %d packets (%.4f%%), theory (product of the replicas' loss rates): %.1f (%.4f%%); delivered twice: %d%n",
+                rep.setLost(), expected == 0 ? 0 : 100.0 * rep.setLost() / expected, rep.theory(), 100 * theoryRate, rep.duplicated());
+        out.printf(Locale.ROOT, "sim replicas=%d packets=%d delivered=%d set_lost=%d theory=%.1f identical=%s%n",
+                o.replicas, o.packets, rep.delivered(), rep.setLost(), rep.theory(), rep.identical() && failures.isEmpty() ? "yes" : "no");
+        return rep;
+    }
+
+    /**
+     * What a finished cluster delivered against its source: the source's hashes from the first packet the cluster
+     * delivered (written to {@code hashlogDir/source.hashes} when a directory is given), set loss, packets delivered
+     * twice, the theory (product of the replicas' random-drop rates), whether every replica delivered the same.
+     */
+    static Report measure(SimCluster cluster, LoopedCapture capture, Path hashlogDir, List<String> failures) throws IOException {
+        long packets = cluster.options.packets();
+        int snippet = cluster.options.params().snippet();
         int hashLength = cluster.hash.length();
         HashLog first = cluster.replicas.get(0).log;
         // The source log: every source packet from the first one the cluster delivered.
         long bootIndex = 0;
         if (first.size() > 0) {
             bootIndex = -1;
-            for (long i = 0; i < o.packets && bootIndex < 0; i++) {
-                PacketHash h = cluster.hash.hashPacket(capture.get(i), o.params.snippet());
+            for (long i = 0; i < packets && bootIndex < 0; i++) {
+                PacketHash h = cluster.hash.hashPacket(capture.get(i), snippet);
                 if (h.hi() == first.hi(0) && h.lo() == first.lo(0)) bootIndex = i;
             }
             if (bootIndex < 0) bootIndex = 0;
         }
-        HashLog source = new HashLog(hashLength, o.hashlog == null ? null : o.hashlog.resolve("source.hashes"), true);
-        for (long i = bootIndex; i < o.packets; i++) source.add(cluster.hash.hashPacket(capture.get(i), o.params.snippet()));
+        HashLog source = new HashLog(hashLength, hashlogDir == null ? null : hashlogDir.resolve("source.hashes"), true);
+        for (long i = bootIndex; i < packets; i++) source.add(cluster.hash.hashPacket(capture.get(i), snippet));
         source.close();
 
-        long expected = o.packets - bootIndex;
+        long expected = packets - bootIndex;
         double theoryRate = 1;
         boolean identical = true;
         int[] diffs = new int[cluster.replicas.size()];
         for (int i = 0; i < cluster.replicas.size(); i++) {
             SimCluster.Replica r = cluster.replicas.get(i);
-            SyncStats s = r.engine.stats();
             long seen = r.capture.seen();
-            double rate = seen == 0 ? 0 : (double) r.drop.dropped() / seen;
-            theoryRate *= rate;
+            theoryRate *= seen == 0 ? 0 : (double) r.drop.dropped() / seen;
             identical &= r.log.sameAs(first);
             diffs[i] = source.diffLines(r.log, 1 << 14);
-            var dbs = r.db.stats();
-            out.printf(Locale.ROOT, "%s%s captured=%d random_dropped=%d (%.3f%%) recovered=%d delivered=%d rounds=%d mismatch_rounds=%d no_anchor=%d max_desync=%d diff_vs_source=%d pre_boot=%d full_drops=%d held=%d%n",
-                    r.id, i == 0 ? " (leader)" : "", seen, r.drop.dropped(), 100 * rate, s.recovered(), r.log.size(), s.round(),
-                    s.mismatchRounds(), s.noAnchorRounds(), s.maxDesyncLevel(), diffs[i], dbs.preBootDiscarded(), dbs.droppedFull(), dbs.held());
         }
-        long delivered = first.size();
         long[] missingAndExtra = first.missingAndExtra(source);
-        long setLost = missingAndExtra[0];
-        long duplicated = missingAndExtra[1];
-        double theory = theoryRate * expected;
-        out.printf(Locale.ROOT, "source: %d packets from %s, cluster started at source packet %d, %d expected after it%n",
-                o.packets, o.source, bootIndex, expected);
-        out.printf(Locale.ROOT, "set loss: %d packets (%.4f%%), theory (product of the replicas' loss rates): %.1f (%.4f%%); delivered twice: %d%n",
-                setLost, expected == 0 ? 0 : 100.0 * setLost / expected, theory, 100 * theoryRate, duplicated);
-        out.printf(Locale.ROOT, "sim replicas=%d packets=%d delivered=%d set_lost=%d theory=%.1f identical=%s%n",
-                o.replicas, o.packets, delivered, setLost, theory, identical && failures.isEmpty() ? "yes" : "no");
-        return new Report(o.replicas, o.packets, bootIndex, expected, delivered, setLost, duplicated, theory, identical, diffs, failures);
+        return new Report(cluster.replicas.size(), packets, bootIndex, expected, first.size(), missingAndExtra[0], missingAndExtra[1],
+                theoryRate * expected, identical, diffs, failures);
     }
 }

@@ -32,9 +32,22 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class SimCluster implements AutoCloseable {
 
-    /** What a run is made of. */
+    /**
+     * What a run is made of.
+     *
+     * @param pps packets per second the simulated wire carries (a fixed rate, as a hub fed by a replay at that rate);
+     *            0: as fast as the slowest replica reads (sim, bench)
+     */
     record Options(LoopedCapture source, long packets, int replicas, Map<Integer, String> drops, ClusterParameters params,
-                   int mode, long rounds, int window, int capacity, long leaderLate, long seed, Path hashlogDir, boolean keepLogs, java.io.PrintStream progress) {
+                   int mode, long rounds, int window, int capacity, long leaderLate, long seed, Path hashlogDir, boolean keepLogs,
+                   java.io.PrintStream progress, long pps) {
+
+        /** An unpaced run. */
+        Options(LoopedCapture source, long packets, int replicas, Map<Integer, String> drops, ClusterParameters params,
+                int mode, long rounds, int window, int capacity, long leaderLate, long seed, Path hashlogDir, boolean keepLogs,
+                java.io.PrintStream progress) {
+            this(source, packets, replicas, drops, params, mode, rounds, window, capacity, leaderLate, seed, hashlogDir, keepLogs, progress, 0);
+        }
     }
 
     /** One replica of the simulation. */
@@ -72,7 +85,7 @@ final class SimCluster implements AutoCloseable {
         // loop's next copy of it: a follower holding two copies of the boot packets would boot on the newer one.
         long bootPackets = SyncEngine.bootSize(o.params());
         long loop = Math.max(1, o.source().size());
-        this.wire = new Wire(o.replicas(), o.leaderLate() + Math.max(bootPackets, Math.min(40L * bootPackets + Wire.SLACK, loop - 1)));
+        this.wire = new Wire(o.replicas(), o.leaderLate() + Math.max(bootPackets, Math.min(40L * bootPackets + Wire.SLACK, loop - 1)), o.pps());
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         int leaderPort = 0;
@@ -150,6 +163,11 @@ final class SimCluster implements AutoCloseable {
         return (endNanos - startNanos) / 1e9;
     }
 
+    /** Packets per second the wire carried from the moment every replica booted to the end of the source (0 if unknown). */
+    double wirePps() {
+        return wire.ppsAfterBoot();
+    }
+
     @Override
     public void close() {
         for (Replica r : replicas) {
@@ -164,15 +182,30 @@ final class SimCluster implements AutoCloseable {
      * leader then misses the first packets), and no tap reads more than {@link #SLACK} packets ahead of the slowest
      * open one: a replayed capture has no clock, and without this a follower waiting for the boot, or one that
      * drops half its packets, would read ever further ahead of its peers, which a live wire never allows.
+     *
+     * <p>Paced ({@code pps > 0}), the wire also has a clock: source packet {@code i} is on the wire no earlier than
+     * {@code i / pps} seconds after the leader opened its capture. While the boot limit holds the wire back the
+     * clock waits with it, so once every replica booted the traffic goes on at the same rate, without a burst.
      */
     private static final class Wire {
         static final long SLACK = 2048;
+        /** A paced tap that finds nothing due waits at least this long, so that it reads batches, not single packets. */
+        static final long MIN_WAIT_NANOS = 1_000_000;
         private final AtomicLongArray read;
         private final CountDownLatch open = new CountDownLatch(1);
+        private final long pps;
         /** Until every replica booted, the wire stops after the leader's boot packets (a few attempts' worth). */
         private volatile long limit;
+        /** Paced: source packet {@code index} was due at {@code nanos}, and later ones follow at {@code pps}. */
+        private volatile Clock clock;
+        /** When every replica had booted and how far the furthest tap had read then; when the last tap ended and where. */
+        private volatile long bootNanos, bootRead, endNanos, endRead;
 
-        Wire(int taps, long bootLimit) {
+        private record Clock(long index, long nanos) {
+        }
+
+        Wire(int taps, long bootLimit, long pps) {
+            this.pps = pps;
             limit = bootLimit;
             read = new AtomicLongArray(taps);
             for (int i = 0; i < taps; i++) read.set(i, Long.MAX_VALUE);
@@ -193,20 +226,32 @@ final class SimCluster implements AutoCloseable {
                     if (!opened) {
                         opened = true;
                         read.set(index, late);
-                        if (leader) open.countDown();
-                        else open.await();
+                        if (leader) {
+                            if (pps > 0) clock = new Clock(0, System.nanoTime());
+                            open.countDown();
+                        } else {
+                            open.await();
+                        }
                         for (long i = 0; i < late; i++) {
                             if (cursor.next() == null) return end();
                         }
                     }
                     long at = read.get(index);
                     long room;
-                    while ((room = Math.min(slowest() + SLACK, limit) - at) <= 0) {
-                        LockSupport.parkNanos(20_000);
+                    while ((room = Math.min(Math.min(slowest() + SLACK, limit), due()) - at) <= 0) {
+                        LockSupport.parkNanos(pps > 0 && at < limit ? Math.max(MIN_WAIT_NANOS, (at + 1 - due()) * 1_000_000_000L / pps) : 20_000);
                         if (Thread.interrupted()) throw new InterruptedException("wire closed");
                     }
                     int n = cursor.nextBatch(into, (int) Math.min(max, room));
-                    if (n == 0) return end();
+                    if (n == 0) {
+                        synchronized (read) {
+                            if (at > endRead || endNanos == 0) {
+                                endRead = Math.max(endRead, at);
+                                endNanos = System.nanoTime();
+                            }
+                        }
+                        return end();
+                    }
                     read.set(index, at + n);
                     return n;
                 }
@@ -230,7 +275,32 @@ final class SimCluster implements AutoCloseable {
         }
 
         void booted() {
+            long furthest = 0;
+            for (int i = 0; i < read.length(); i++) if (read.get(i) != Long.MAX_VALUE) furthest = Math.max(furthest, read.get(i));
+            bootRead = furthest;
+            bootNanos = System.nanoTime();
+            if (pps > 0) {
+                // The clock stood still at the boot limit: from now on, the packets after it follow at the rate.
+                long stop = limit;
+                long now = System.nanoTime();
+                Clock c = clock;
+                clock = c == null ? null : new Clock(Math.min(stop, c.index() + (now - c.nanos()) * pps / 1_000_000_000L), now);
+            }
             limit = Long.MAX_VALUE;
+        }
+
+        double ppsAfterBoot() {
+            long b = bootNanos, e = endNanos;
+            return b == 0 || e <= b ? 0 : (endRead - bootRead) / ((e - b) / 1e9);
+        }
+
+        /** Source packets on the wire by now: all of them unpaced, else those the clock reached (not before the leader opened). */
+        private long due() {
+            if (pps <= 0) return Long.MAX_VALUE;
+            Clock c = clock;
+            if (c == null) return 0;
+            long elapsed = System.nanoTime() - c.nanos();
+            return elapsed <= 0 ? c.index() : c.index() + 1 + elapsed / 1_000_000_000L * pps + (elapsed % 1_000_000_000L) * pps / 1_000_000_000L;
         }
 
         private long slowest() {
