@@ -126,6 +126,8 @@ public class TandemIT extends TandemTestSupport {
         assertContains(exec("tandem:peers"), "r2");
         assertContains(exec("tandem:stats"), "capture.seen");
         assertContains(exec("tandem:stats --json"), "{\"id\":\"r1\",\"state\":\"running\"");
+        String top = exec("tandem:top --once");
+        assertTrue(top, top.matches("(?s)tandem:top  r1 \\(leader\\)  running .*\ndelivered\\s+[1-9][0-9]*\\s+[0-9]+\n.*"));
         assertContains(exec("tandem:drop"), "random drop 0");
         assertContains(exec("tandem:mode"), "mode 1");
         assertContains(exec("tandem:hashlog"), "r1.hashes");
