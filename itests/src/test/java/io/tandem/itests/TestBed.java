@@ -25,7 +25,8 @@ final class TestBed {
 
     TestBed(Path script, String prefix, String net) {
         this.script = script;
-        this.env = Map.of("TB_PREFIX", prefix, "TB_NET", net);
+        // JAVA_HOME: Karaf's scripts (bin/karaf, bin/client) use this JVM's Java rather than guess one.
+        this.env = Map.of("TB_PREFIX", prefix, "TB_NET", net, "JAVA_HOME", System.getProperty("java.home"));
     }
 
     /** Fails (never skips) unless this runs as root with every tool the test bed needs. */
