@@ -22,7 +22,8 @@ import java.util.List;
  * its rate per second. {@code q} leaves (so does Ctrl-C); {@code --once} prints one plain frame and returns.
  *
  * <p>Keys are read as Karaf's own {@code shell:watch} reads them: the session's JLine terminal in raw mode, so a
- * single key counts without Enter. A session without one (a headless or piped session) is polled for input.
+ * single key counts without Enter. A session without one (a command sent over SSH without a pty, a headless
+ * session) gets plain frames one after the other and ends with its input.
  */
 @Service
 @Command(scope = "tandem", name = "top", description = "Live view of the replica, redrawn every second: role, state, members, round, desync level, queue, counters and rates per second. q leaves; --once prints one frame.")
@@ -44,6 +45,9 @@ public class TopCommand extends TandemCommand {
     Session session;
 
     private volatile boolean quit;
+    /** Set once the view is over: from then on nothing may interrupt the command's thread (Karaf reuses it). */
+    private boolean done;
+    private Thread drawing;
 
     @Override
     public Object execute() throws Exception {
@@ -61,26 +65,26 @@ public class TopCommand extends TandemCommand {
         Object t = session == null ? null : session.get(".jline.terminal");
         Terminal terminal = t instanceof Terminal term ? term : null;
         Attributes saved = terminal == null ? null : terminal.enterRawMode();
-        Thread drawing = Thread.currentThread();
-        Terminal.SignalHandler previous = terminal == null ? null : terminal.handle(Terminal.Signal.INT, s -> {
-            quit = true;
-            drawing.interrupt();
-        });
-        out.print(HIDE_CURSOR + HOME + CLEAR_SCREEN);
+        drawing = Thread.currentThread();
+        Thread keys = terminal == null ? readKeys(session == null ? null : session.getKeyboard()) : null;
+        Terminal.SignalHandler previous = terminal == null ? null : terminal.handle(Terminal.Signal.INT, s -> leave());
+        boolean ansi = terminal != null;
+        if (ansi) out.print(HIDE_CURSOR + HOME + CLEAR_SCREEN);
         try {
             ReplicaSnapshot before = null;
             long beforeNanos = 0;
-            while (!quit) {
+            do {
                 long now = System.nanoTime();
                 ReplicaStatus r = replica;
                 ReplicaSnapshot snap = r == null ? null : r.snapshot();
                 List<String> lines = snap == null ? List.of("tandem:top    q: quit", "", notRunning())
                         : TopFrame.render(snap, before, (now - beforeNanos) / 1e9, System.currentTimeMillis(), true);
-                draw(out, lines);
+                draw(out, lines, ansi);
+                if (out.checkError()) break; // the session's output is gone (its client disconnected)
                 before = snap;
                 beforeNanos = now;
                 waitForKey(terminal, now + seconds * 1_000_000_000L);
-            }
+            } while (!quit);
         } catch (InterruptedException | InterruptedIOException e) {
             // Ctrl-C: leave like q
         } finally {
@@ -88,10 +92,17 @@ public class TopCommand extends TandemCommand {
                 terminal.setAttributes(saved);
                 terminal.handle(Terminal.Signal.INT, previous);
             }
-            out.print(SHOW_CURSOR);
-            out.println();
-            out.flush();
+            synchronized (this) {
+                done = true;
+                quit = true;
+            }
             Thread.interrupted();
+            if (keys != null) keys.interrupt();
+            if (ansi) {
+                out.print(SHOW_CURSOR);
+                out.println();
+            }
+            out.flush();
         }
         return null;
     }
@@ -107,36 +118,63 @@ public class TopCommand extends TandemCommand {
         throw new IllegalArgumentException("--interval must be a whole number of seconds 1..60, not '" + interval + "'");
     }
 
-    private void draw(PrintStream out, List<String> lines) {
-        int width = session == null || session.getTerminal() == null ? 0 : session.getTerminal().getWidth();
-        int height = session == null || session.getTerminal() == null ? 0 : session.getTerminal().getHeight();
-        StringBuilder b = new StringBuilder(HOME);
+    /** With ANSI escapes the frame replaces the previous one in place; without, frames follow each other. */
+    private void draw(PrintStream out, List<String> lines, boolean ansi) {
+        int width = ansi && session.getTerminal() != null ? session.getTerminal().getWidth() : 0;
+        int height = ansi && session.getTerminal() != null ? session.getTerminal().getHeight() : 0;
+        StringBuilder b = new StringBuilder(ansi ? HOME : "");
         int n = height > 1 ? Math.min(lines.size(), height - 1) : lines.size();
         for (int i = 0; i < n; i++) {
             String line = lines.get(i);
             if (width > 1 && line.length() >= width) line = line.substring(0, width - 1);
-            b.append(line).append(CLEAR_LINE).append('\n');
+            b.append(line).append(ansi ? CLEAR_LINE : "").append('\n');
         }
-        out.print(b.append(CLEAR_BELOW));
+        out.print(ansi ? b.append(CLEAR_BELOW) : b.append('\n'));
         out.flush();
     }
 
     /** Until {@code deadlineNanos}, or earlier if q is pressed (then {@link #quit} is set). */
     private void waitForKey(Terminal terminal, long deadlineNanos) throws InterruptedException, IOException {
-        InputStream keyboard = terminal == null && session != null ? session.getKeyboard() : null;
         long left;
         while (!quit && (left = deadlineNanos - System.nanoTime()) > 0) {
-            int c;
-            if (terminal != null) {
-                c = terminal.reader().read(Math.max(1, left / 1_000_000));
-                if (c == -2) continue; // timed out: next frame
-            } else if (keyboard != null && keyboard.available() > 0) {
-                c = keyboard.read();
-            } else {
-                Thread.sleep(Math.min(50, Math.max(1, left / 1_000_000)));
+            if (terminal == null) {
+                Thread.sleep(Math.max(1, left / 1_000_000)); // the key reader interrupts this
                 continue;
             }
-            if (c == 'q' || c == 'Q' || c == 3 || c == -1) quit = true;
+            int c = terminal.reader().read(Math.max(1, left / 1_000_000));
+            if (c == -2) continue; // timed out: next frame
+            if (isQuit(c)) quit = true;
         }
+    }
+
+    /**
+     * A session without a JLine terminal (a command run over SSH without a pty, a headless session): its keyboard
+     * is read on a thread of its own; q, or the end of the input (the client went away), ends the view.
+     */
+    private Thread readKeys(InputStream keyboard) {
+        Thread reader = new Thread(() -> {
+            try {
+                while (!quit) {
+                    int c = keyboard == null ? -1 : keyboard.read();
+                    if (isQuit(c)) break;
+                }
+            } catch (IOException e) {
+                // as the end of the input
+            }
+            leave();
+        }, "tandem-top-keys");
+        reader.setDaemon(true);
+        reader.start();
+        return reader;
+    }
+
+    /** Ctrl-C, or a key read on another thread: ends the view, waking the drawing thread if it still draws. */
+    private synchronized void leave() {
+        quit = true;
+        if (!done) drawing.interrupt();
+    }
+
+    private static boolean isQuit(int c) {
+        return c == 'q' || c == 'Q' || c == 3 || c == -1;
     }
 }
