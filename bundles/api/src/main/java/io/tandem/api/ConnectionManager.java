@@ -58,6 +58,9 @@ public interface ConnectionManager extends AutoCloseable {
     /** {@code boothashfatal} (leader only). */
     void sendBootHashFatal(String peerId, String reason);
 
+    /** Pushes a membership view proposal to one peer. Never blocks. */
+    void sendViewProposal(String peerId, ViewProposal proposal);
+
     @Override
     void close();
 }

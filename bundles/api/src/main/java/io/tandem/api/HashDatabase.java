@@ -83,6 +83,15 @@ public interface HashDatabase {
      */
     void rebase(long position);
 
+    /**
+     * A replica joining a running cluster: like {@link #rebase(long)}, but the packet at {@code position} becomes
+     * position {@code as}, its place in the cluster's aligned stream.
+     */
+    default void rebase(long position, long as) {
+        if (as != 0) throw new UnsupportedOperationException("this hash database cannot renumber to " + as);
+        rebase(position);
+    }
+
     /** HASH_POST_SYNC: positions before {@code alignedEnd} are aligned at every replica (no insertions there any more). */
     void postSync(long alignedEnd);
 

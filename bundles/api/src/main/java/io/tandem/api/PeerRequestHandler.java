@@ -26,6 +26,14 @@ public interface PeerRequestHandler {
     /** {@code boothashfatal}: the leader could not bootstrap the cluster. */
     void onBootHashFatal(String peerId, String reason);
 
+    /** A peer proposes the next membership view (after it lost a member). */
+    default void onViewProposal(String peerId, ViewProposal proposal) {
+    }
+
+    /** A peer has both channels open: it joined, or came back after it was lost. */
+    default void onPeerJoined(String peerId) {
+    }
+
     /** A peer's channels closed (crash, network, or it left). */
     void onPeerLost(String peerId, String reason);
 }

@@ -510,6 +510,12 @@ public final class PacketHashDatabase implements HashDatabase {
      */
     @Override
     public void rebase(long position) {
+        rebase(position, 0);
+    }
+
+    @Override
+    public void rebase(long position, long as) {
+        if (as < 0) throw new IllegalArgumentException("rebase to negative position " + as);
         lock.lock();
         try {
             if (position < startPos || position > startPos + size) {
@@ -518,12 +524,12 @@ public final class PacketHashDatabase implements HashDatabase {
             int n = (int) (position - startPos);
             discardFront(n);
             preBootDiscarded += n;
-            startPos = 0;
+            startPos = as;
             publishEnd();
-            alignedEnd = Math.max(0, alignedEnd - position);
+            alignedEnd = Math.max(as, alignedEnd - position + as);
             booted = true;
             notFull.signalAll();
-            LOG.debug("rebased at old position {}: {} packets discarded, {} held", position, n, size);
+            LOG.debug("rebased at old position {} as {}: {} packets discarded, {} held", position, as, n, size);
         } finally {
             lock.unlock();
         }

@@ -10,6 +10,7 @@ import io.tandem.api.ConnectionManager;
 import io.tandem.api.Packet;
 import io.tandem.api.PeerInfo;
 import io.tandem.api.PeerRequestHandler;
+import io.tandem.api.ViewProposal;
 import io.tandem.peer.internal.Message;
 import io.tandem.peer.internal.PeerNetwork;
 
@@ -109,6 +110,11 @@ public final class MinaConnectionManager implements ConnectionManager {
     @Override
     public void sendBootHashFatal(String peerId, String reason) {
         net.push(peerId, new Message.BootHashFatal(String.valueOf(reason)));
+    }
+
+    @Override
+    public void sendViewProposal(String peerId, ViewProposal proposal) {
+        net.push(peerId, new Message.ViewPush(Objects.requireNonNull(proposal, "proposal")));
     }
 
     @Override

@@ -179,10 +179,10 @@ class RequestsTest {
         assertEquals(List.of("r1", "r2"), seen.get().members());
         assertArrayEquals(hashes, seen.get().hashes());
 
-        r1.sendBootStart("r2", new BootStart(2, 5, List.of("r1", "r2")));
+        r1.sendBootStart("r2", new BootStart(2, 5, List.of("r1", "r2"), 0, false));
         RecordingHandler.Received<BootStart> start = h2.bootStarts.poll(WAIT_MS, TimeUnit.MILLISECONDS);
         assertEquals("r1", start.peerId());
-        assertEquals(new BootStart(2, 5, List.of("r1", "r2")), start.value());
+        assertEquals(new BootStart(2, 5, List.of("r1", "r2"), 0, false), start.value());
 
         r1.sendBootHashFatal("r2", "no packet in common after 3 attempts");
         RecordingHandler.Received<String> fatal = h2.fatals.poll(WAIT_MS, TimeUnit.MILLISECONDS);

@@ -16,6 +16,7 @@ import io.tandem.api.PeerInfo;
 import io.tandem.api.PeerRequestHandler;
 import io.tandem.api.RoundOutcome;
 import io.tandem.api.SyncListener;
+import io.tandem.api.ViewProposal;
 import io.tandem.sync.internal.NWayMerge;
 import io.tandem.sync.internal.PeerLostException;
 import io.tandem.sync.internal.RoundMailbox;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -79,7 +81,7 @@ public final class SyncEngine implements PeerRequestHandler {
     private volatile long wantEnd;
 
     // Sync-thread state, published through volatile reads for stats.
-    private List<String> members = List.of();
+    private volatile List<String> members = List.of();
     private int self;
     private volatile long round;
     private volatile long epoch;
@@ -90,6 +92,20 @@ public final class SyncEngine implements PeerRequestHandler {
     private long pushedEpoch = -1;
     private volatile int maxDesync;
     private volatile long syncedRounds, mismatchRounds, noAnchorRounds, recovered, shrunkAnchors, joinedDuplicates;
+    // Membership views (beyond the thesis: a lost replica does not stop the others). View 0 is the boot's.
+    private volatile long view;
+    private volatile long highestProposedView;
+    private final Map<Long, Map<String, ViewProposal>> proposals = new ConcurrentHashMap<>();
+    /** After a view change: the next round exchanges windows from this common base (-1: none pending) ... */
+    private long commonBase = -1;
+    /** ... and must resolve at least up to here, the furthest aligned end among the members. */
+    private long mustReach;
+    /** Replicas connected to this one that are not members: the coordinator (lowest member id) admits them. */
+    private final java.util.Set<String> joiners = ConcurrentHashMap.newKeySet();
+    private long nextAdmissionNanos;
+    private int joinAttempts;
+    /** Set by a follower whose boot was a join: its first step is the view change that admits it. */
+    private boolean joining;
     private final LongAdder served = new LongAdder();
 
     public SyncEngine(SyncSettings settings, HashDatabase db, ConnectionManager peers, Capture capture, SyncListener listener) {
@@ -160,7 +176,7 @@ public final class SyncEngine implements PeerRequestHandler {
     public SyncStats stats() {
         long a = alignedEnd;
         return new SyncStats(round, epoch, desync, maxDesync, a, delivered, syncedRounds, mismatchRounds, noAnchorRounds,
-                recovered, served.sum(), shrunkAnchors, joinedDuplicates, Math.max(0, db.end() - a));
+                recovered, served.sum(), shrunkAnchors, joinedDuplicates, Math.max(0, db.end() - a), view);
     }
 
     // ---------------------------------------------------------------- sync thread
@@ -170,7 +186,7 @@ public final class SyncEngine implements PeerRequestHandler {
             if (settings.leader()) bootstrapAsLeader();
             else bootstrapAsFollower();
             booted = true;
-            LOG.info("{}: bootstrapped, members {}", peers.localId(), members);
+            LOG.info("{}: bootstrapped{}, members {}", peers.localId(), joining ? " into a running cluster at " + alignedEnd : "", members);
             roundLoop();
             listener.onEnd();
         } catch (InterruptedException e) {
@@ -190,38 +206,60 @@ public final class SyncEngine implements PeerRequestHandler {
         // about 2048 packets (at small k a level is only a few packets), and before it outgrows the database.
         int shrinkLevel = Math.min(Math.max(settings.maxDesyncLevel(), 2048 / k), db.capacity() / (2 * k) - 1);
         while (!stopping && (settings.roundsLimit() == 0 || round < settings.roundsLimit())) {
-            long base = alignedEnd;
-            if (desync == 0) {
-                long target = base + k;
-                ensureEnd(target);
-                int have = (int) (Math.min(db.end(), target) - base);
-                boolean sourceDone = db.sourceEnded() && db.end() <= target;
-                ClusterHashNotice mine = new ClusterHashNotice(round, epoch, base, have, sourceDone, alignedEnd, db.clusterHash(base, have));
-                pushClusterHashes(mine);
-                boolean agree = true;
-                boolean allDone = sourceDone;
-                for (String p : peerIds()) {
-                    ClusterHashNotice n = mailbox.take(p, round, epoch);
-                    peerAlignedEnd.merge(p, n.alignedEnd(), Math::max);
-                    agree &= n.count() == have && n.hash().equals(mine.hash());
-                    allDone &= n.sourceEnded();
-                }
-                if (agree && (have == k || allDone)) {
-                    alignedEnd = base + have;
-                    syncedRounds++;
-                    finishRound(RoundOutcome.SYNCED);
-                    if (allDone && have < k) return;
+            try {
+                if (joining) {
+                    joining = false;
+                    changeView(new PeerLostException(null, "joining the cluster"));
                     continue;
                 }
+                if (commonBase < 0 && !joiners.isEmpty() && members.get(0).equals(peers.localId())
+                        && System.nanoTime() - nextAdmissionNanos >= 0 && admitJoiners()) {
+                    continue;
+                }
+                if (commonBase >= 0) {
+                    if (exchangeAndMerge(commonBase, shrinkLevel)) return;
+                } else if (syncRound(shrinkLevel)) {
+                    return;
+                }
+            } catch (PeerLostException e) {
+                changeView(e);
             }
-            if (exchangeAndMerge(base, shrinkLevel)) return;
         }
+    }
+
+    /** One round from the aligned end: cluster hashes, and on a mismatch the windows. True once everything is aligned. */
+    private boolean syncRound(int shrinkLevel) throws InterruptedException, PeerRequestException {
+        long base = alignedEnd;
+        if (desync == 0) {
+            long target = base + k;
+            ensureEnd(target);
+            int have = (int) (Math.min(db.end(), target) - base);
+            boolean sourceDone = db.sourceEnded() && db.end() <= target;
+            ClusterHashNotice mine = new ClusterHashNotice(round, epoch, base, have, sourceDone, alignedEnd, db.clusterHash(base, have));
+            pushClusterHashes(mine);
+            boolean agree = true;
+            boolean allDone = sourceDone;
+            for (String p : peerIds()) {
+                ClusterHashNotice n = mailbox.take(p, round, epoch);
+                peerAlignedEnd.merge(p, n.alignedEnd(), Math::max);
+                agree &= n.count() == have && n.hash().equals(mine.hash());
+                allDone &= n.sourceEnded();
+            }
+            if (agree && (have == k || allDone)) {
+                alignedEnd = base + have;
+                syncedRounds++;
+                finishRound(RoundOutcome.SYNCED);
+                return allDone && have < k;
+            }
+        }
+        return exchangeAndMerge(base, shrinkLevel);
     }
 
     /** Rounds with individual hashes: returns true when every replica's finite source is fully aligned. */
     private boolean exchangeAndMerge(long base, int shrinkLevel) throws InterruptedException, PeerRequestException {
         mismatchRounds++;
         long target = base + (long) (desync + 1) * k;
+        if (commonBase >= 0) target = Math.max(target, mustReach + k);
         ensureEnd(target);
         // The window also takes what is already held beyond the round, up to the limit: under load one exchange
         // then aligns many rounds. Windows may differ in size; the merge is deterministic whatever they hold.
@@ -256,7 +294,9 @@ public final class SyncEngine implements PeerRequestHandler {
         NWayMerge.Result merge = NWayMerge.merge(lists, l, minAnchor, allComplete);
         joinedDuplicates += merge.joinedDuplicates();
         int[] sizes = lists.stream().mapToInt(HashList::size).toArray();
-        if (merge.resolved() == 0) {
+        // After a view change, members ahead of the common base already delivered up to mustReach: resolve past it.
+        boolean shortOfReach = commonBase >= 0 && base + merge.resolved() < mustReach && !(allComplete && merge.resolved() == merge.length());
+        if (merge.resolved() == 0 || shortOfReach) {
             if (allComplete && merge.length() == 0) {
                 finishRound(RoundOutcome.SYNCED);
                 return true;
@@ -270,11 +310,177 @@ public final class SyncEngine implements PeerRequestHandler {
         if (merge.anchorSize() > 0 && merge.anchorSize() < l) shrunkAnchors++;
         int inserted = recover(base, merge, lists);
         alignedEnd = base + merge.resolved();
+        commonBase = -1;
         desync = 0;
         boolean closed = merge.windowClosed(sizes);
         finishRound(closed ? (inserted > 0 ? RoundOutcome.RECOVERED : RoundOutcome.PEERS_RECOVERED)
                 : (inserted > 0 ? RoundOutcome.PARTIAL_RECOVERED : RoundOutcome.PARTIAL));
         return allComplete && merge.resolved() == merge.length();
+    }
+
+    /**
+     * Agrees a new membership view with the members still reachable: every candidate pushes its proposal (members it
+     * reaches, aligned end, round, epoch) to the others; once all candidates proposed the same members for the same
+     * view, each one takes the same decisions from the same proposals: the next round number and epoch (past every
+     * member's, so no old message counts), and a realignment from the smallest aligned end that must resolve past the
+     * largest one, so a member that was behind catches up and none delivers a packet twice or skips one.
+     */
+    private void changeView(PeerLostException cause) throws InterruptedException {
+        changeView(cause, List.of());
+    }
+
+    private void changeView(PeerLostException cause, List<String> admitted) throws InterruptedException {
+        String me = peers.localId();
+        TreeSet<String> candidates = new TreeSet<>(members);
+        if (cause.peer() != null) candidates.remove(cause.peer());
+        candidates.addAll(admitted);
+        long v = view + 1;
+        LOG.warn("{}: view {} ends ({}); proposing a view of {}", me, view, cause.getMessage(), candidates);
+        while (true) {
+            if (stopping) throw new InterruptedException();
+            v = Math.max(v, highestProposedView);
+            // Only the coordinator adds members (replicas it booted into the stream): adopt those it proposes, once
+            // this replica's channels to them are up (a joiner logs in to every member after the coordinator).
+            for (Map<String, ViewProposal> byPeer : proposals.values()) {
+                for (ViewProposal q : byPeer.values()) {
+                    if (q.view() < v) continue;
+                    for (String p : q.members()) {
+                        if (candidates.contains(p) || p.equals(me) || mailbox.lostReason(p) != null && !joiners.contains(p)) continue;
+                        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                        while (!connected(p) && System.nanoTime() - until < 0) Thread.sleep(5);
+                        if (connected(p)) {
+                            mailbox.peerBack(p);
+                            candidates.add(p);
+                        }
+                    }
+                }
+            }
+            candidates.removeIf(p -> !p.equals(me) && mailbox.lostReason(p) != null);
+            ViewProposal mine = new ViewProposal(v, List.copyOf(candidates), alignedEnd, round, epoch);
+            Map<String, ViewProposal> got = proposals.computeIfAbsent(v, x -> new ConcurrentHashMap<>());
+            got.put(me, mine);
+            for (String p : candidates) if (!p.equals(me)) peers.sendViewProposal(p, mine);
+            boolean restart = false;
+            long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!got.keySet().containsAll(candidates)) {
+                if (stopping) throw new InterruptedException();
+                if (System.nanoTime() - giveUp > 0) {
+                    List<String> silent = candidates.stream().filter(p -> !got.containsKey(p)).toList();
+                    // a replica joining that the members did not take in must not go on alone with its own stream
+                    if (view == 0 && cause.getMessage().startsWith("joining")) {
+                        throw new IllegalStateException("could not join the running cluster: no view " + v + " proposal from " + silent + " within 10 s");
+                    }
+                    // connected but silent (e.g. a joiner that failed its boot): the view goes on without it
+                    LOG.warn("{}: no view {} proposal from {} within 10 s; proposing without them", me, v, silent);
+                    silent.forEach(candidates::remove);
+                    restart = true;
+                    break;
+                }
+                if (highestProposedView > v || candidates.stream().anyMatch(p -> !got.containsKey(p) && mailbox.lostReason(p) != null)) {
+                    restart = true;
+                    break;
+                }
+                Thread.sleep(2);
+            }
+            if (restart) {
+                v++;
+                continue;
+            }
+            TreeSet<String> common = new TreeSet<>(candidates);
+            for (String p : candidates) common.retainAll(got.get(p).members());
+            if (!common.equals(candidates)) {
+                candidates = common;
+                v++;
+                continue;
+            }
+            long base = Long.MAX_VALUE;
+            long reach = 0;
+            long nextRound = 0;
+            long nextEpoch = 0;
+            for (String p : candidates) {
+                ViewProposal q = got.get(p);
+                base = Math.min(base, q.alignedEnd());
+                reach = Math.max(reach, q.alignedEnd());
+                nextRound = Math.max(nextRound, q.round() + 1);
+                nextEpoch = Math.max(nextEpoch, q.epoch() + 1);
+            }
+            view = v;
+            joiners.removeAll(candidates);
+            setMembers(List.copyOf(candidates));
+            peerAlignedEnd.keySet().retainAll(candidates);
+            for (String p : peerIds()) peerAlignedEnd.put(p, got.get(p).alignedEnd());
+            round = nextRound;
+            epoch = nextEpoch;
+            desync = 0;
+            commonBase = base;
+            mustReach = reach;
+            final long agreed = v;
+            proposals.keySet().removeIf(x -> x <= agreed);
+            mailbox.forgetBefore(round);
+            mailbox.viewChanged();
+            if (highestProposedView > v) mailbox.viewChangeProposed();
+            LOG.warn("{}: view {} agreed: members {}, realigning from {} past {}", me, v, members, base, reach);
+            return;
+        }
+    }
+
+    /**
+     * The coordinator boots replicas that joined the mesh into the running stream (beyond the thesis): it sends
+     * them the hashes of its last aligned packets that every member still holds (each keeps {@link #bootSize}
+     * packets behind the slowest aligned end for this), picks the last run of l of them a joiner holds, and tells it
+     * which stream position that packet has; then a view change with the joiners realigns everyone from there.
+     * Returns true when a view change was made.
+     */
+    private boolean admitJoiners() throws InterruptedException, PeerRequestException {
+        nextAdmissionNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+        List<String> ready = new ArrayList<>();
+        for (String q : joiners) if (!members.contains(q) && connected(q)) ready.add(q);
+        if (ready.isEmpty()) return false;
+        long bootEnd = alignedEnd;
+        for (String p : peerIds()) bootEnd = Math.min(bootEnd, peerAlignedEnd.getOrDefault(p, 0L));
+        long from = Math.max(db.start(), bootEnd - bootSize(params));
+        int count = (int) (bootEnd - from);
+        if (count < l) return false;
+        HashList held = db.hashes(from, count);
+        PacketHash[] hashes = new PacketHash[count];
+        for (int i = 0; i < count; i++) hashes[i] = held.hash(i);
+        List<String> next = new ArrayList<>(members);
+        next.addAll(ready);
+        next.sort(null);
+        List<String> admitted = new ArrayList<>();
+        for (String q : ready) {
+            int attempt = ++joinAttempts;
+            long[] positions;
+            try {
+                positions = awaitPeer(q, peers.sendBootHash(q, new BootHash(attempt, next, hashes)), null).positions();
+            } catch (PeerLostException | PeerRequestException e) {
+                LOG.warn("{}: {} did not answer its boot hashes ({}); not admitted", peers.localId(), q, e.getMessage());
+                joiners.remove(q);
+                continue;
+            }
+            int index = lastRunHeld(positions);
+            if (index < 0) {
+                LOG.info("{}: {} holds no {} consecutive of the last {} aligned packets yet; trying again", peers.localId(), q, l, count);
+                continue;
+            }
+            peers.sendBootStart(q, new BootStart(attempt, index, next, from + index, true));
+            joiners.remove(q); // booted once; only a new incarnation (reconnecting) is a joiner again
+            admitted.add(q);
+        }
+        if (admitted.isEmpty()) return false;
+        for (String q : admitted) mailbox.peerBack(q);
+        changeView(new PeerLostException(null, "admitting " + admitted), admitted);
+        return true;
+    }
+
+    /** Start of the last run of l boot packets held at increasing positions, or -1. */
+    private int lastRunHeld(long[] positions) {
+        for (int j = positions.length - l; j >= 0; j--) {
+            boolean ok = true;
+            for (int t = 0; t < l && ok; t++) ok = positions[j + t] >= 0 && (t == 0 || positions[j + t] > positions[j + t - 1]);
+            if (ok) return j;
+        }
+        return -1;
     }
 
     /** Inserts the packets of the merged prefix this replica lacks, each from the first replica holding it. */
@@ -348,6 +554,8 @@ public final class SyncEngine implements PeerRequestHandler {
         }
         long free = delivered;
         for (String p : peerIds()) free = Math.min(free, peerAlignedEnd.getOrDefault(p, 0L));
+        // Keep m aligned packets behind everyone's aligned end: a replica joining is booted on them.
+        free -= bootSize(params);
         if (free > db.start()) db.free(free);
         listener.onRound(round, outcome);
         if (outcome != RoundOutcome.SYNCED) epoch++;
@@ -393,6 +601,7 @@ public final class SyncEngine implements PeerRequestHandler {
         }
         while (db.end() < target && !db.sourceEnded()) {
             if (stopping) throw new InterruptedException();
+            if (booted && mailbox.isViewChangeProposed()) throw new PeerLostException(null, "a peer proposed a new view");
             db.awaitEnd(target, TimeUnit.MILLISECONDS.toNanos(200));
         }
     }
@@ -409,14 +618,19 @@ public final class SyncEngine implements PeerRequestHandler {
         CompletableFuture<T> f = future;
         while (true) {
             try {
-                return f.get(1, TimeUnit.SECONDS);
+                return f.get(100, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 String lost = mailbox.lostReason(peer);
                 if (lost != null) throw new PeerLostException(peer, lost);
+                if (booted && mailbox.isViewChangeProposed()) throw new PeerLostException(null, "a peer proposed a new view");
             } catch (ExecutionException e) {
                 String lost = mailbox.lostReason(peer);
                 if (lost != null) throw new PeerLostException(peer, lost);
                 Throwable cause = e.getCause();
+                // The channel closed before the loss was reported: the same loss, seen first by the request. (An
+                // error answer, "could not answer", comes from a live peer and is not a loss.)
+                boolean answered = cause.getMessage() != null && cause.getMessage().contains("could not answer");
+                if (!connected(peer) || cause instanceof java.io.IOException && !answered) throw new PeerLostException(peer, cause.getMessage());
                 if (cause instanceof TimeoutException && retry != null) {
                     f = retry.get();
                     continue;
@@ -424,6 +638,11 @@ public final class SyncEngine implements PeerRequestHandler {
                 throw new PeerRequestException("request to " + peer + " failed: " + cause.getMessage());
             }
         }
+    }
+
+    private boolean connected(String peer) {
+        for (PeerInfo p : peers.peers()) if (p.id().equals(peer)) return p.connected();
+        return false;
     }
 
     // ---------------------------------------------------------------- bootstrap
@@ -456,7 +675,7 @@ public final class SyncEngine implements PeerRequestHandler {
             for (String p : peerIds()) acks.add(awaitPeer(p, asked.get(p), null).positions());
             int index = bootIndex(acks, m);
             if (index >= 0) {
-                BootStart start = new BootStart(attempt, index, members);
+                BootStart start = new BootStart(attempt, index, members, 0, false);
                 for (String p : peerIds()) peers.sendBootStart(p, start);
                 db.rebase(from + index);
                 return;
@@ -512,12 +731,34 @@ public final class SyncEngine implements PeerRequestHandler {
                 if (positions == null || positions[start.index()] < 0) {
                     throw new IllegalStateException("leader started at boot packet " + start.index() + " of attempt " + start.attempt() + ", which this replica does not hold");
                 }
-                db.rebase(positions[start.index()]);
+                db.rebase(positions[start.index()], start.position());
                 setMembers(start.members());
+                if (start.join()) {
+                    // Everything before the start packet is the running cluster's past: counted as delivered.
+                    alignedEnd = start.position();
+                    delivered = start.position();
+                    joining = true;
+                }
+                awaitMembersConnected(System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
                 return;
             } else if (msg instanceof BootFatal f) {
                 throw new IllegalStateException("the leader could not bootstrap: " + f.reason());
             }
+        }
+    }
+
+    /**
+     * Waits until this replica has both channels to every member: a follower learns the members from the leader
+     * and may still be logging in to the other followers, and a cluster hash pushed before a channel exists is lost.
+     */
+    private void awaitMembersConnected(long deadline) throws InterruptedException {
+        while (true) {
+            List<String> missing = new ArrayList<>(peerIds());
+            for (PeerInfo p : peers.peers()) if (p.connected()) missing.remove(p.id());
+            if (missing.isEmpty()) return;
+            if (stopping) throw new InterruptedException();
+            if (System.nanoTime() > deadline) throw new IllegalStateException("no channels to members " + missing + " within 30 s of the boot");
+            Thread.sleep(5);
         }
     }
 
@@ -526,7 +767,8 @@ public final class SyncEngine implements PeerRequestHandler {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         while (true) {
             long[] found = db.findBootCluster(hashes);
-            if (found[found.length - 1] >= 0 || db.sourceEnded() || System.nanoTime() > until) return found;
+            // wait only while none is held (the leader's first packets not captured yet), never for a join's
+            if (java.util.Arrays.stream(found).anyMatch(x -> x >= 0) || db.sourceEnded() || System.nanoTime() > until) return found;
             db.awaitEnd(db.end() + hashes.length, TimeUnit.MILLISECONDS.toNanos(50));
         }
     }
@@ -607,6 +849,23 @@ public final class SyncEngine implements PeerRequestHandler {
     @Override
     public void onBootHashFatal(String peerId, String reason) {
         bootInbox.add(new BootFatal(reason));
+    }
+
+    @Override
+    public void onViewProposal(String peerId, ViewProposal proposal) {
+        proposals.computeIfAbsent(proposal.view(), v -> new ConcurrentHashMap<>()).put(peerId, proposal);
+        if (proposal.view() > view) {
+            synchronized (proposals) {
+                highestProposedView = Math.max(highestProposedView, proposal.view());
+            }
+            mailbox.viewChangeProposed();
+        }
+    }
+
+    @Override
+    public void onPeerJoined(String peerId) {
+        // A member that comes back is a new incarnation: its loss is processed first, then it is admitted anew.
+        if (booted) joiners.add(peerId);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.tandem.api.ClusterHashNotice;
 import io.tandem.api.ClusterHashes;
 import io.tandem.api.ClusterParameters;
 import io.tandem.api.Packet;
+import io.tandem.api.ViewProposal;
 
 import java.util.List;
 
@@ -36,6 +37,7 @@ public sealed interface Message {
         CLHASHES(0x18, "clhashes", false),
         GETPACKET(0x19, "getpacket", true),
         PACKETS(0x1A, "packets", false),
+        VIEW(0x1B, "view", true),
         ERROR(0x1F, "error", false);
 
         private static final Type[] BY_CODE = new Type[256];
@@ -118,6 +120,10 @@ public sealed interface Message {
 
     record BootStartPush(BootStart start) implements Message {
         public Type type() { return Type.BOOTSTART; }
+    }
+
+    record ViewPush(ViewProposal proposal) implements Message {
+        public Type type() { return Type.VIEW; }
     }
 
     record BootHashFatal(String reason) implements Message {

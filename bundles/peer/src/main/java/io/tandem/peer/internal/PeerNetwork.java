@@ -292,6 +292,8 @@ public final class PeerNetwork {
      * no channel of its own to that peer, neither logged in nor in progress.
      */
     Registration registerIncoming(SessionState st, Login login, String host) {
+        Registration reg;
+        String joined;
         synchronized (lock) {
             if (state == State.CLOSED) return new Registration("replica " + localId + " is closing", false);
             Peer p = peers.get(login.clientId());
@@ -306,8 +308,17 @@ public final class PeerNetwork {
             st.peer = p;
             st.peerId = p.id;
             lock.notifyAll();
-            return new Registration(null, p.out == null && p.connecting == null);
+            reg = new Registration(null, p.out == null && p.connecting == null);
+            joined = p.connected() ? p.id : null;
         }
+        peerJoined(joined);
+        return reg;
+    }
+
+    /** Tells the handler a peer now has both channels (it joined, or came back as a new peer). */
+    private void peerJoined(String id) {
+        PeerRequestHandler h = handler();
+        if (id != null && h != null) h.onPeerJoined(id);
     }
 
     /** A client connection learned the server's id from its hello: claims the outgoing slot for that peer. */
@@ -330,6 +341,7 @@ public final class PeerNetwork {
 
     /** The client connection is logged in; false when its peer was dropped meanwhile. */
     boolean outgoingLoggedIn(SessionState st) {
+        String joined;
         synchronized (lock) {
             Peer p = st.claim;
             if (p == null || p.lost || p.connecting != st) return false;
@@ -337,8 +349,10 @@ public final class PeerNetwork {
             p.out = st;
             st.peer = p;
             lock.notifyAll();
+            joined = p.connected() ? p.id : null;
         }
         log.info("{}: logged in to {} at {}", localId, st.peerId, st.target());
+        peerJoined(joined);
         return true;
     }
 

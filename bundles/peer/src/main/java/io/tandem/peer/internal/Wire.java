@@ -9,6 +9,7 @@ import io.tandem.api.ClusterParameters;
 import io.tandem.api.HashList;
 import io.tandem.api.Packet;
 import io.tandem.api.PacketHash;
+import io.tandem.api.ViewProposal;
 import io.tandem.peer.PeerSettings;
 import io.tandem.peer.internal.Message.*;
 import org.apache.mina.core.buffer.IoBuffer;
@@ -114,8 +115,18 @@ public final class Wire {
                 out.putInt(s.attempt());
                 out.putInt(s.index());
                 putStrings(out, s.members());
+                out.putLong(s.position());
+                out.put((byte) (s.join() ? 1 : 0));
             }
             case BOOTHASHFATAL -> putText(out, ((BootHashFatal) m).reason());
+            case VIEW -> {
+                ViewProposal v = ((ViewPush) m).proposal();
+                out.putLong(v.view());
+                putStrings(out, v.members());
+                out.putLong(v.alignedEnd());
+                out.putLong(v.round());
+                out.putLong(v.epoch());
+            }
             case CHASH -> {
                 ClusterHashNotice n = ((ClusterHashPush) m).notice();
                 out.putLong(n.round());
@@ -273,8 +284,9 @@ public final class Wire {
                 for (int i = 0; i < positions.length; i++) positions[i] = r.i64();
                 yield new BootAckAnswer(id, new BootAck(attempt, positions));
             }
-            case BOOTSTART -> new BootStartPush(new BootStart(r.i32(), r.i32(), r.strings()));
+            case BOOTSTART -> new BootStartPush(new BootStart(r.i32(), r.i32(), r.strings(), r.i64(), r.bool()));
             case BOOTHASHFATAL -> new BootHashFatal(r.string());
+            case VIEW -> new ViewPush(new ViewProposal(r.i64(), r.strings(), r.i64(), r.i64(), r.i64()));
             case CHASH -> new ClusterHashPush(new ClusterHashNotice(r.i64(), r.i64(), r.i64(), r.i32(), r.bool(), r.i64(), r.hash()));
             case GETCLHASHES -> new GetClusterHashes(r.i32(), r.i64(), r.i64());
             case CLHASHES -> {

@@ -9,6 +9,7 @@ import io.tandem.api.ClusterParameters;
 import io.tandem.api.HashList;
 import io.tandem.api.Packet;
 import io.tandem.api.PacketHash;
+import io.tandem.api.ViewProposal;
 import io.tandem.peer.PeerSettings;
 import io.tandem.peer.internal.Message.*;
 import org.apache.mina.core.buffer.IoBuffer;
@@ -91,11 +92,14 @@ class WireTest {
         assertArrayEquals(new long[] {-1, 7, Long.MAX_VALUE}, ack.ack().positions());
         seen.add(ack.type());
 
-        BootStartPush start = new BootStartPush(new BootStart(4, 2, List.of("r1", "r2", "r3")));
+        BootStartPush start = new BootStartPush(new BootStart(4, 2, List.of("r1", "r2", "r3"), 1L << 35, true));
         assertEquals(start, roundTrip(start));
         seen.add(start.type());
         assertEquals(new BootHashFatal("gave up"), roundTrip(new BootHashFatal("gave up")));
         seen.add(Message.Type.BOOTHASHFATAL);
+        ViewPush view = new ViewPush(new ViewProposal(3, List.of("r1", "r3"), 1L << 33, 77, 12));
+        assertEquals(view, roundTrip(view));
+        seen.add(view.type());
 
         ClusterHashPush chash = new ClusterHashPush(new ClusterHashNotice(1L << 40, 3, 560, 56, true, 504, new PacketHash(5, 6)));
         assertEquals(chash, roundTrip(chash));

@@ -17,6 +17,8 @@ public final class RoundMailbox {
     private final Condition arrived = lock.newCondition();
     private final Map<String, Map<Long, ClusterHashNotice>> byPeer = new HashMap<>();
     private final Map<String, String> lost = new HashMap<>();
+    /** Set when a peer proposed a new view: waits end so the sync thread can take part. */
+    private volatile boolean viewChangeProposed;
 
     public void put(String peer, ClusterHashNotice notice) {
         lock.lock();
@@ -40,6 +42,37 @@ public final class RoundMailbox {
         }
     }
 
+    /** A replica of this id was booted into the stream again: its earlier incarnation's loss is forgotten. */
+    public void peerBack(String peer) {
+        lock.lock();
+        try {
+            lost.remove(peer);
+            byPeer.remove(peer);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A peer proposed a new membership view: wakes {@link #take} (it throws) until {@link #viewChanged()}. */
+    public void viewChangeProposed() {
+        lock.lock();
+        try {
+            viewChangeProposed = true;
+            arrived.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The sync thread agreed a new view. */
+    public void viewChanged() {
+        viewChangeProposed = false;
+    }
+
+    public boolean isViewChangeProposed() {
+        return viewChangeProposed;
+    }
+
     /** The reason a peer was lost, or null while it is up. */
     public String lostReason(String peer) {
         lock.lock();
@@ -53,7 +86,7 @@ public final class RoundMailbox {
     /**
      * Takes the peer's notice for (round, epoch), waiting for it. Stale notices for the round are dropped.
      *
-     * @throws PeerLostException when the peer is lost while waiting
+     * @throws PeerLostException when the peer is lost while waiting, or a new view is proposed
      */
     public ClusterHashNotice take(String peer, long round, long epoch) throws InterruptedException {
         lock.lock();
@@ -73,6 +106,7 @@ public final class RoundMailbox {
                 }
                 String reason = lost.get(peer);
                 if (reason != null) throw new PeerLostException(peer, reason);
+                if (viewChangeProposed) throw new PeerLostException(null, "a peer proposed a new view");
                 arrived.await(1, TimeUnit.SECONDS);
             }
         } finally {

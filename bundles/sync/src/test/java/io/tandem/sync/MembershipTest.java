@@ -1,0 +1,240 @@
+package io.tandem.sync;
+
+import io.tandem.api.ClusterParameters;
+import io.tandem.api.HashDatabase;
+import io.tandem.api.HashFunction;
+import io.tandem.api.Packet;
+import io.tandem.api.PacketHash;
+import io.tandem.api.PacketSource;
+import io.tandem.api.RoundOutcome;
+import io.tandem.api.SyncListener;
+import io.tandem.capture.CaptureLoop;
+import io.tandem.capture.LoopedCapture;
+import io.tandem.capture.RandomDrop;
+import io.tandem.hashdb.HashFunctions;
+import io.tandem.hashdb.PacketHashDatabase;
+import io.tandem.peer.MinaConnectionManager;
+import io.tandem.peer.PeerSettings;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Beyond the thesis: a replica that dies (engine stopped, sockets closed, as in a crash or a bundle swap) does not
+ * stop the others. The survivors agree a new view, realign from where the slowest of them was, and go on
+ * delivering the same stream; with a lossless survivor that stream is still the whole source.
+ */
+class MembershipTest {
+    private static final ClusterParameters PARAMS = ClusterParameters.DEFAULTS;
+    private static final long PACKETS = 120_000;
+    /**
+     * Less than one loop of the looped capture (21,768 packets): a follower captures before the boot, and holding
+     * two copies of the boot packets it would boot on the newer one (live traffic never repeats a loop).
+     */
+    private static final int CAPACITY = 20_000;
+    private static LoopedCapture source;
+    private static HashFunction md5;
+
+    @BeforeAll
+    static void load() throws Exception {
+        String data = System.getProperty("tandem.data");
+        assertTrue(data != null && Files.isDirectory(Path.of(data, "pcaps")), "system property tandem.data must name ../shared/data");
+        source = LoopedCapture.load(Path.of(data, "pcaps", "ordinary"));
+        md5 = HashFunctions.byName(PARAMS.hashName());
+    }
+
+    @Test
+    void aLostFollowerLeavesTheOthersDeliveringTheWholeSource() throws Exception {
+        runAndKill(new String[]{"0", "5000", "5000"}, 2);
+    }
+
+    @Test
+    void aLostLeaderLeavesTheOthersDeliveringTheWholeSource() throws Exception {
+        runAndKill(new String[]{"2000", "0", "2000"}, 0);
+    }
+
+    /**
+     * A follower dies and a new replica with its id comes back (as after a bundle swap): the coordinator boots it
+     * into the running stream, and from there it delivers exactly what the others deliver.
+     */
+    @Test
+    void aReplicaThatComesBackJoinsTheRunningStream() throws Exception {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        List<Replica> replicas = new ArrayList<>();
+        try {
+            Replica r1 = new Replica("r1", true, 0, secret, "0", 2);
+            r1.peers.start();
+            int port = r1.peers.listenAddress().getPort();
+            replicas.add(r1);
+            replicas.add(new Replica("r2", false, port, secret, "5000", 2));
+            replicas.add(new Replica("r3", false, port, secret, "5000", 2));
+            for (Replica r : replicas) {
+                if (!r.leader) r.peers.start();
+                r.engine.start();
+            }
+            Replica old = replicas.get(2);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (old.log.size() < 20_000) {
+                assertTrue(System.nanoTime() < deadline, "the cluster did not deliver 20,000 packets: " + old.engine.stats());
+                Thread.sleep(5);
+            }
+            old.kill();
+            // On a hub a replica that comes back sees today's traffic, not the capture's history: its source starts
+            // near the cluster's aligned end.
+            long present = sourceIndexOf(replicas.get(0).log.hashes.get(0)) + replicas.get(0).engine.stats().alignedEnd() - 500;
+            Replica back = new Replica("r3", false, port, secret, "5000", 2, present, CAPACITY);
+            replicas.add(back);
+            back.peers.start();
+            back.engine.start();
+            for (Replica r : List.of(replicas.get(0), replicas.get(1), back)) {
+                assertTrue(r.engine.awaitEnd(120, TimeUnit.SECONDS), r.id + " did not finish: " + r.engine.stats());
+                assertEquals(null, r.engine.failure(), r.id);
+            }
+            List<PacketHash> first = replicas.get(0).log.hashes;
+            assertEquals(first, replicas.get(1).log.hashes, "r2 delivers what r1 delivers");
+            sameStream(expectedFrom(first.get(0)), first, "the survivors deliver the source exactly");
+            List<PacketHash> joined = back.log.hashes;
+            assertTrue(joined.size() > 10_000, "the replica that came back delivers the rest of the stream: " + joined.size());
+            assertEquals(first.subList(first.size() - joined.size(), first.size()), joined, "from where it joined, the same stream");
+            assertTrue(back.engine.stats().view() >= 2, "it joined by a view change: " + back.engine.stats());
+        } finally {
+            for (Replica r : replicas) r.kill();
+        }
+    }
+
+    /** Equal lists, or a failure naming the sizes and the first difference (the lists are too long to print). */
+    private static void sameStream(List<PacketHash> expected, List<PacketHash> actual, String what) {
+        int n = Math.min(expected.size(), actual.size());
+        int i = 0;
+        while (i < n && expected.get(i).equals(actual.get(i))) i++;
+        assertTrue(i == n && expected.size() == actual.size(), what + ": " + expected.size() + " expected, " + actual.size()
+                + " delivered, first difference at " + i);
+    }
+
+    /** The source's hashes from the packet with hash {@code start} to the end. */
+    private static List<PacketHash> expectedFrom(PacketHash start) {
+        List<PacketHash> expected = new ArrayList<>();
+        for (long i = sourceIndexOf(start); i < PACKETS; i++) expected.add(md5.hashPacket(source.get(i), PARAMS.snippet()));
+        return expected;
+    }
+
+    /** Index of the first source packet with this hash (the cluster's boot packet). */
+    private static long sourceIndexOf(PacketHash h) {
+        for (long i = 0; i < PACKETS; i++) if (md5.hashPacket(source.get(i), PARAMS.snippet()).equals(h)) return i;
+        throw new AssertionError("no source packet has hash " + h);
+    }
+
+    /** Three replicas with these random drops; replica {@code victim} dies after delivering 40,000 packets. */
+    private void runAndKill(String[] drops, int victim) throws Exception {
+        byte[] secret = new byte[32];
+        new SecureRandom().nextBytes(secret);
+        List<Replica> replicas = new ArrayList<>();
+        int leaderPort = 0;
+        try {
+            for (int i = 0; i < drops.length; i++) {
+                Replica r = new Replica("r" + (i + 1), i == 0, leaderPort, secret, drops[i], drops.length - 1);
+                if (i == 0) {
+                    r.peers.start();
+                    leaderPort = r.peers.listenAddress().getPort();
+                }
+                replicas.add(r);
+            }
+            for (Replica r : replicas) {
+                if (!r.leader) r.peers.start();
+                r.engine.start();
+            }
+            Replica dying = replicas.get(victim);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (dying.log.size() < 40_000) {
+                assertTrue(System.nanoTime() < deadline, "the cluster did not deliver 40,000 packets: " + dying.engine.stats());
+                assertEquals(null, dying.engine.failure());
+                Thread.sleep(5);
+            }
+            dying.kill();
+            int killedAt = dying.log.size();
+            for (Replica r : replicas) {
+                if (r == dying) continue;
+                assertTrue(r.engine.awaitEnd(120, TimeUnit.SECONDS), r.id + " did not finish: " + r.engine.stats());
+                assertEquals(null, r.engine.failure(), r.id);
+                assertTrue(r.engine.stats().view() >= 1, r.id + " changed its view");
+            }
+            List<Replica> survivors = replicas.stream().filter(r -> r != dying).toList();
+            List<PacketHash> first = survivors.get(0).log.hashes;
+            for (Replica r : survivors) assertEquals(first, r.log.hashes, r.id + " delivers what " + survivors.get(0).id + " delivers");
+            assertEquals(first.subList(0, killedAt), dying.log.hashes.subList(0, killedAt), "the dead replica had delivered a prefix of it");
+            // one survivor lost nothing: the stream is the source, from the boot packet to its end, once each
+            List<PacketHash> expected = expectedFrom(first.get(0));
+            assertEquals(expected.size(), first.size(), "delivered count");
+            sameStream(expected, first, "the survivors deliver the source exactly");
+        } finally {
+            for (Replica r : replicas) r.kill();
+        }
+    }
+
+    /** One replica: its own database, capture (own random drop), connection manager and engine. */
+    private static final class Replica {
+        final String id;
+        final boolean leader;
+        final MinaConnectionManager peers;
+        final SyncEngine engine;
+        final Log log = new Log();
+
+        Replica(String id, boolean leader, int leaderPort, byte[] secret, String drop, int followers) {
+            this(id, leader, leaderPort, secret, drop, followers, 0, CAPACITY);
+        }
+
+        Replica(String id, boolean leader, int leaderPort, byte[] secret, String drop, int followers, long skip, int capacity) {
+            this.id = id;
+            this.leader = leader;
+            HashDatabase db = new PacketHashDatabase(md5, PARAMS.snippet(), capacity, HashDatabase.WhenFull.BLOCK);
+            PacketSource cursor = source.cursor(PACKETS);
+            try {
+                for (long i = 0; i < skip; i++) cursor.next();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            CaptureLoop capture = new CaptureLoop(cursor, RandomDrop.parse(drop, id.hashCode()), db);
+            PeerSettings.Builder ps = PeerSettings.builder(id, secret).listen("127.0.0.1", 0).parameters(PARAMS);
+            if (!leader) ps.leader("127.0.0.1", leaderPort);
+            peers = new MinaConnectionManager(ps.build());
+            engine = new SyncEngine(leader ? SyncSettings.leader(followers, 60_000) : SyncSettings.follower(), db, peers, capture::captureSome, log);
+            peers.setHandler(engine);
+        }
+
+        void kill() {
+            engine.stop();
+            peers.close();
+        }
+    }
+
+    private static final class Log implements SyncListener {
+        final List<PacketHash> hashes = java.util.Collections.synchronizedList(new ArrayList<>());
+
+        int size() {
+            return hashes.size();
+        }
+
+        @Override
+        public void onDelivered(long position, PacketHash hash, Packet packet) {
+            hashes.add(hash);
+        }
+
+        @Override
+        public void onRound(long round, RoundOutcome outcome) {
+        }
+
+        @Override
+        public void onEnd() {
+        }
+    }
+}
