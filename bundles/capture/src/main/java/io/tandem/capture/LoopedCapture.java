@@ -30,6 +30,7 @@ public final class LoopedCapture {
     private final String description;
     private final long firstMicros;
     private final long periodMicros;
+    private volatile Packet[] preloaded = new Packet[0];
 
     /**
      * @param packets     the capture (copied into an immutable list; the packets themselves are shared)
@@ -85,8 +86,25 @@ public final class LoopedCapture {
         return firstMicros;
     }
 
+    /**
+     * Builds the first {@code packets} packets of the looped stream once, so cursors hand out prepared packets
+     * instead of re-stamping a copy per loop (benchmarks measure the sync, not this).
+     */
+    public synchronized void preload(long packets) {
+        if (packets > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("cannot preload " + packets + " packets");
+        Packet[] all = new Packet[(int) packets];
+        for (int i = 0; i < all.length; i++) all[i] = restamped(i);
+        preloaded = all;
+    }
+
     /** Packet {@code i} of the endless looped stream, re-stamped (loop 0 returns the original packet). */
     public Packet get(long i) {
+        Packet[] pre = preloaded;
+        if (i >= 0 && i < pre.length) return pre[(int) i];
+        return restamped(i);
+    }
+
+    private Packet restamped(long i) {
         int n = packets.size();
         if (n == 0) throw new IndexOutOfBoundsException("looped capture " + description + " is empty");
         if (i < 0) throw new IndexOutOfBoundsException("negative packet index " + i);

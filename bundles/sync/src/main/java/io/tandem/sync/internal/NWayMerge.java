@@ -5,9 +5,12 @@ import com.github.difflib.patch.AbstractDelta;
 import io.tandem.api.HashList;
 import io.tandem.api.PacketHash;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.PriorityQueue;
 
 /**
@@ -234,9 +237,16 @@ public final class NWayMerge {
         return match;
     }
 
+    /** Beyond this many (a × b) entries a gap is matched greedily: Myers' time grows with length × differences. */
+    static final long MYERS_LIMIT = 1L << 22;
+
     /** Myers diff of a[fromA, toA) against b[fromB, toB); entries outside its deltas are matched. */
     private static void alignGap(long[] aHi, long[] aLo, int fromA, int toA, long[] bHi, long[] bLo, int fromB, int toB, int[] match) {
         if (fromA >= toA || fromB >= toB) return;
+        if ((long) (toA - fromA) * (toB - fromB) > MYERS_LIMIT) {
+            alignGreedily(aHi, aLo, fromA, toA, bHi, bLo, fromB, toB, match);
+            return;
+        }
         List<PacketHash> a = new ArrayList<>(toA - fromA);
         List<PacketHash> b = new ArrayList<>(toB - fromB);
         for (int x = fromA; x < toA; x++) a.add(new PacketHash(aHi[x], aLo[x]));
@@ -250,6 +260,25 @@ public final class NWayMerge {
             t += delta.getTarget().size();
         }
         while (s < a.size()) match[fromA + s++] = fromB + t++;
+    }
+
+    /**
+     * A large gap without hashes unique to both sides (a burst one replica lost while others held repeated packets):
+     * each b entry takes the next a entry after the last match with its hash. Still a common subsequence, in linear
+     * time; it may match fewer repeated entries than Myers would.
+     */
+    private static void alignGreedily(long[] aHi, long[] aLo, int fromA, int toA, long[] bHi, long[] bLo, int fromB, int toB, int[] match) {
+        Map<PacketHash, ArrayDeque<Integer>> at = new HashMap<>();
+        for (int x = fromA; x < toA; x++) at.computeIfAbsent(new PacketHash(aHi[x], aLo[x]), h -> new ArrayDeque<>()).add(x);
+        int last = fromA - 1;
+        for (int y = fromB; y < toB; y++) {
+            ArrayDeque<Integer> q = at.get(new PacketHash(bHi[y], bLo[y]));
+            if (q == null) continue;
+            while (!q.isEmpty() && q.peekFirst() <= last) q.pollFirst();
+            if (q.isEmpty()) continue;
+            last = q.pollFirst();
+            match[last] = y;
+        }
     }
 
     /** The merged entries: hash, which windows hold each (bit mask) and where (position per window, or -1). */

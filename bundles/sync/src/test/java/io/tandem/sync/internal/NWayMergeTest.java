@@ -127,4 +127,23 @@ class NWayMergeTest {
             assertEquals(union, m.length, "every packet someone holds is in the merge");
         }
     }
+
+    /**
+     * A long stretch of repeated hashes (same-size packets of one flow) that one replica holds with a burst lost:
+     * too large for Myers in reasonable time, it is matched greedily, still keeping both windows as subsequences
+     * and adding nothing (greedy matching finds every entry of a subsequence).
+     */
+    @Test
+    void aLargeGapOfRepeatedHashesIsMatchedQuicklyAndWhole() {
+        int len = 6000;
+        int[] all = IntStream.range(0, len).map(x -> x % 7).toArray();
+        SplittableRandom rnd = new SplittableRandom(3);
+        int[] lossy = IntStream.range(0, len).filter(x -> x < 1000 || x > 3000 || rnd.nextInt(10) == 0).map(x -> x % 7).toArray();
+        long t0 = System.nanoTime();
+        NWayMerge.Result r = NWayMerge.merge(List.of(window(all), window(lossy)), 4, 1, true);
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(len, r.resolved(), "the lossy window is a subsequence: nothing added (" + millis + " ms)");
+        int[] m = merged(r, r.resolved());
+        assertArrayEquals(all, m);
+    }
 }
