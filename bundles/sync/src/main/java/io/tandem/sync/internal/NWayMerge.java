@@ -119,7 +119,7 @@ public final class NWayMerge {
         for (int i = 1; i < n; i++) m = mergeIn(m, lists.get(i), i);
         Merged ordered = m.unifiedOrder(lists);
         if (ordered != null) m = ordered;
-        else m.joinDuplicates();
+        m.joinDuplicates();
         int total = m.size;
         long all = n == 64 ? -1L : (1L << n) - 1;
         // A packet whose hash a window holds twice (retransmission, same-size IPv6 packets of one flow) cannot
