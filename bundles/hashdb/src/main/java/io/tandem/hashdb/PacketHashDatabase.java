@@ -79,6 +79,8 @@ public final class PacketHashDatabase implements HashDatabase {
     private volatile boolean sourceEnded;
     /** startPos + size as of the last change, written under the lock. */
     private volatile long publishedEnd;
+    /** startPos as of the last change, written under the lock. */
+    private volatile long publishedStart;
 
     /**
      * @param hashFunction the packet hash function
@@ -199,8 +201,9 @@ public final class PacketHashDatabase implements HashDatabase {
         return original;
     }
 
-    /** Makes end() readable without the lock (the sync thread polls it once per round and more). */
+    /** Makes start() and end() readable without the lock (the sync thread reads them every round). */
     private void publishEnd() {
+        publishedStart = startPos;
         publishedEnd = startPos + size;
     }
 
@@ -596,12 +599,7 @@ public final class PacketHashDatabase implements HashDatabase {
 
     @Override
     public long start() {
-        lock.lock();
-        try {
-            return startPos;
-        } finally {
-            lock.unlock();
-        }
+        return publishedStart;
     }
 
     @Override
