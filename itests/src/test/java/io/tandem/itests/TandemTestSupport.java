@@ -1,5 +1,7 @@
 package io.tandem.itests;
 
+import org.apache.karaf.jaas.boot.principal.RolePrincipal;
+import org.apache.karaf.jaas.boot.principal.UserPrincipal;
 import org.apache.karaf.shell.api.console.Session;
 import org.apache.karaf.shell.api.console.SessionFactory;
 import org.ops4j.pax.exam.Option;
@@ -7,6 +9,7 @@ import org.ops4j.pax.exam.karaf.options.LogLevelOption.LogLevel;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 import javax.inject.Inject;
+import javax.security.auth.Subject;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
@@ -16,6 +19,8 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.PrivilegedActionException;
+import java.security.PrivilegedExceptionAction;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
@@ -60,6 +65,21 @@ abstract class TandemTestSupport {
             s.close();
         }
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Runs a shell command as a user of the admin group's roles: Karaf hides the commands its ACLs reserve for admins
+     * (bundle:stop, bundle:update, ...) from a session without one ("Command not found").
+     */
+    String execAsAdmin(String command) throws Exception {
+        Subject subject = new Subject();
+        subject.getPrincipals().add(new UserPrincipal("itest"));
+        for (String role : new String[] {"admin", "manager", "viewer", "systembundles"}) subject.getPrincipals().add(new RolePrincipal(role));
+        try {
+            return Subject.doAs(subject, (PrivilegedExceptionAction<String>) () -> exec(command));
+        } catch (PrivilegedActionException e) {
+            throw e.getException();
+        }
     }
 
     /** Sets one key, as config:property-set or an edited cfg file would. */

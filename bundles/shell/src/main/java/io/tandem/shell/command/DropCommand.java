@@ -17,7 +17,7 @@ public class DropCommand extends TandemCommand {
     boolean clear;
 
     @Override
-    public Object execute() throws Exception {
+    Object run() throws Exception {
         if (clear && spec != null) throw new IllegalArgumentException("give either a drop spec or --clear, not both");
         if (!clear && spec == null) {
             System.out.println("random drop " + snapshot().randomDrop());

@@ -20,7 +20,7 @@ public class HashlogCommand extends TandemCommand {
     boolean off;
 
     @Override
-    public Object execute() throws Exception {
+    Object run() throws Exception {
         if (off && file != null) throw new IllegalArgumentException("give either a file or --off, not both");
         if (!off && file == null) {
             String log = snapshot().hashLog();

@@ -13,7 +13,7 @@ public class ModeCommand extends TandemCommand {
     String mode;
 
     @Override
-    public Object execute() throws Exception {
+    Object run() throws Exception {
         if (mode == null) {
             System.out.println("mode " + snapshot().mode());
             return null;

@@ -11,10 +11,10 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 public class PeersCommand extends TandemCommand {
 
     @Override
-    public Object execute() {
+    Object run() {
         ReplicaSnapshot s = snapshot();
         if (s.peers().isEmpty()) {
-            System.out.println("no peers" + (s.leader() ? "" : " (not connected to the leader yet)"));
+            System.out.println("no peers" + (s.state().equals("left") ? " (this replica left the cluster)" : s.leader() ? "" : " (not connected to the leader yet)"));
             return null;
         }
         System.out.printf("%-20s %-24s %-10s %-12s %s%n", "id", "address", "connected", "last seen", "member");

@@ -16,7 +16,7 @@ public class StatsCommand extends TandemCommand {
     boolean json;
 
     @Override
-    public Object execute() {
+    Object run() {
         ReplicaSnapshot s = snapshot();
         if (json) {
             StringBuilder b = new StringBuilder("{\"id\":").append(quote(s.id())).append(",\"state\":").append(quote(s.state()))

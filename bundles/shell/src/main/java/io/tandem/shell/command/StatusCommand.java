@@ -11,7 +11,7 @@ import org.apache.karaf.shell.api.action.lifecycle.Service;
 public class StatusCommand extends TandemCommand {
 
     @Override
-    public Object execute() {
+    Object run() {
         if (replica == null) {
             System.out.println(notRunning());
             return null;
@@ -21,7 +21,7 @@ public class StatusCommand extends TandemCommand {
         System.out.printf("replica    %s (%s)%n", s.id().isEmpty() ? "-" : s.id(), s.leader() ? "leader" : "follower");
         System.out.printf("state      %s%s%n", s.state(), s.failure() != null ? ": " + s.failure() : "");
         System.out.printf("cluster    k=%d l=%d hash=%s snippet=%d, mode %d%n", p.clusterSize(), p.anchorSize(), p.hashName(), p.snippet(), s.mode());
-        System.out.printf("members    %s%n", s.members().isEmpty() ? "(not bootstrapped)" : String.join(", ", s.members()));
+        System.out.printf("members    %s%n", TopFrame.members(s));
         System.out.printf("peers      %d known, %d connected%n", s.peers().size(), s.peers().stream().filter(x -> x.connected()).count());
         System.out.printf("round      %d, desync level %d%n", s.round(), s.desyncLevel());
         System.out.printf("queue      %d of %d packets (%.1f %%)%n", s.queueHeld(), s.queueCapacity(),

@@ -7,6 +7,8 @@ import io.tandem.api.ReplicaSnapshot;
 import io.tandem.api.ReplicaStatus;
 import org.apache.karaf.shell.api.action.Action;
 import org.apache.karaf.shell.api.action.lifecycle.Reference;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 
@@ -18,23 +20,64 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * What the tandem commands share. Every reference is optional: Karaf withdraws all of a bundle's commands when
- * one command's mandatory reference goes away, and a command should rather say what is missing.
+ * What the tandem commands share. The services they use are looked up in the service registry when a command
+ * starts ({@link #lookUp()}) and again while it waits ({@link #current()}), not injected as Karaf
+ * {@code @Reference}s: Karaf withdraws all of a bundle's commands when a mandatory reference goes away, and an
+ * injected service is the one of the moment the command began, while leave, join and bundle swaps replace the
+ * replica under a waiting command (join, leave, top).
  */
 abstract class TandemCommand implements Action {
     static final String CAPTURE_PID = "io.tandem.capture";
     static final String SYNC_PID = "io.tandem.sync";
+    static final String PEER_PID = "io.tandem.peer";
 
-    @Reference(optional = true)
+    @Reference
+    BundleContext bundleContext;
+
     ReplicaStatus replica;
-    @Reference(optional = true)
     ConfigurationAdmin configAdmin;
-    @Reference(optional = true)
     HashDatabaseFactory databases;
-    @Reference(optional = true)
     ConnectionManagerFactory connections;
-    @Reference(optional = true)
     CaptureFactory captures;
+
+    /** Looks the services up, then runs the command. */
+    @Override
+    public final Object execute() throws Exception {
+        lookUp();
+        return run();
+    }
+
+    /** The command itself. */
+    abstract Object run() throws Exception;
+
+    /** The services registered now (null where none is). */
+    void lookUp() {
+        replica = service(ReplicaStatus.class);
+        configAdmin = service(ConfigurationAdmin.class);
+        databases = service(HashDatabaseFactory.class);
+        connections = service(ConnectionManagerFactory.class);
+        captures = service(CaptureFactory.class);
+    }
+
+    /** The replica's status service registered now (null: none), e.g. after leave/join or a swap replaced the replica. */
+    ReplicaStatus current() {
+        return service(ReplicaStatus.class);
+    }
+
+    private <T> T service(Class<T> type) {
+        if (bundleContext == null) return null;
+        try {
+            ServiceReference<T> ref = bundleContext.getServiceReference(type);
+            if (ref == null) return null;
+            try {
+                return bundleContext.getService(ref);
+            } finally {
+                bundleContext.ungetService(ref);
+            }
+        } catch (IllegalStateException stoppedMeanwhile) {
+            return null;
+        }
+    }
 
     /** The replica's snapshot, or an error saying why no replica runs. */
     ReplicaSnapshot snapshot() {
@@ -64,6 +107,20 @@ abstract class TandemCommand implements Action {
         return before == null ? null : before.toString();
     }
 
+    /** Waits up to {@code seconds} for the replica's snapshot to satisfy {@code condition}; the last snapshot seen (null: none). */
+    ReplicaSnapshot await(Predicate<ReplicaSnapshot> condition, int seconds) throws InterruptedException {
+        ReplicaSnapshot last = null;
+        for (int i = 0; i < seconds * 10; i++) {
+            ReplicaStatus r = current();
+            if (r != null) {
+                last = r.snapshot();
+                if (condition.test(last)) return last;
+            }
+            Thread.sleep(100);
+        }
+        return last;
+    }
+
     /**
      * Sets a key that the replica applies live, and waits until its snapshot shows it applied. A value the
      * component refused (its log line says why) is taken back out of the configuration, so etc/ keeps what runs.
@@ -77,7 +134,7 @@ abstract class TandemCommand implements Action {
             return false;
         }
         for (int i = 0; i < 50; i++) {
-            ReplicaStatus r = replica;
+            ReplicaStatus r = current();
             if (r != null && applied.test(r.snapshot())) return true;
             Thread.sleep(100);
         }

@@ -50,11 +50,11 @@ public class TopCommand extends TandemCommand {
     private Thread drawing;
 
     @Override
-    public Object execute() throws Exception {
+    Object run() throws Exception {
         int seconds = interval();
         PrintStream out = System.out;
         if (once) {
-            ReplicaStatus r = replica;
+            ReplicaStatus r = current();
             if (r == null) {
                 out.println(notRunning());
             } else {
@@ -75,7 +75,7 @@ public class TopCommand extends TandemCommand {
             long beforeNanos = 0;
             do {
                 long now = System.nanoTime();
-                ReplicaStatus r = replica;
+                ReplicaStatus r = current();
                 ReplicaSnapshot snap = r == null ? null : r.snapshot();
                 List<String> lines = snap == null ? List.of("tandem:top    q: quit", "", notRunning())
                         : TopFrame.render(snap, before, (now - beforeNanos) / 1e9, System.currentTimeMillis(), true);

@@ -46,7 +46,7 @@ final class TopFrame {
         out.add(String.format(Locale.ROOT, "tandem:top  %s (%s)  %s  %s%s", now.id().isEmpty() ? "-" : now.id(), now.leader() ? "leader" : "follower",
                 now.state() + (now.failure() != null ? ": " + now.failure() : ""), LocalTime.now().format(CLOCK), live ? "    q: quit" : ""));
         out.add(String.format(Locale.ROOT, "cluster    k=%d l=%d hash=%s snippet=%d, mode %d", p.clusterSize(), p.anchorSize(), p.hashName(), p.snippet(), now.mode()));
-        out.add(String.format(Locale.ROOT, "members    %s", now.members().isEmpty() ? "(not bootstrapped)" : String.join(", ", now.members())));
+        out.add(String.format(Locale.ROOT, "members    %s", members(now)));
         Long maxDesync = now.counters().get("sync.desync.level.max");
         out.add(String.format(Locale.ROOT, "round      %d   desync level %d%s", now.round(), now.desyncLevel(), maxDesync == null ? "" : " (max " + maxDesync + ")"));
         out.add(String.format(Locale.ROOT, "queue      %d of %d packets (%.1f %%)", now.queueHeld(), now.queueCapacity(),
@@ -61,7 +61,7 @@ final class TopFrame {
         }
         out.add("");
         if (now.peers().isEmpty()) {
-            out.add("peers      none" + (now.leader() ? "" : " (not connected to the leader yet)"));
+            out.add("peers      none" + (now.state().equals("left") ? " (this replica left the cluster)" : now.leader() ? "" : " (not connected to the leader yet)"));
         } else {
             out.add(String.format(Locale.ROOT, "%-20s %-24s %-10s %-12s %s", "peer", "address", "connected", "last seen", "member"));
             for (PeerInfo peer : now.peers()) {
@@ -71,6 +71,14 @@ final class TopFrame {
             }
         }
         return out;
+    }
+
+    /** The members line: who takes part and in which view, or why nobody is shown. */
+    static String members(ReplicaSnapshot s) {
+        if (s.state().equals("left")) return "(none: this replica left the cluster; tandem:join takes it back in)";
+        if (s.members().isEmpty()) return "(not bootstrapped)";
+        Long view = s.counters().get("sync.view");
+        return String.join(", ", s.members()) + (view == null ? "" : " (view " + view + ")");
     }
 
     private static String rate(String name, long value, ReplicaSnapshot now, ReplicaSnapshot before, double seconds) {

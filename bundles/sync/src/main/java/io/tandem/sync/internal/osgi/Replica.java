@@ -51,6 +51,9 @@ final class Replica implements ReplicaStatus {
     private volatile SyncEngine engine;
     private volatile String failure;
     private volatile boolean stopping;
+    /** Set by {@link #leave()}: the replica no longer takes part; its status says so until it is replaced. */
+    private volatile boolean left;
+    private boolean stopped;
 
     private long lastNanos, lastSeen, lastDelivered;
     private volatile double capturePps, deliveredPps;
@@ -129,7 +132,24 @@ final class Replica implements ReplicaStatus {
         return e != null && e.booted();
     }
 
-    void stop() {
+    /**
+     * This replica stops taking part ({@code tandem:leave}): engine stopped, peer connections closed, capture
+     * closed, queue dropped. The peers see its channels close and go on in a new view. Its status stays, as
+     * {@code left}, with the counters it had.
+     */
+    void leave() {
+        stop();
+        left = true;
+    }
+
+    /** A replica that was left before it ever started (configured {@code member = false}). */
+    void markLeft() {
+        left = true;
+    }
+
+    synchronized void stop() {
+        if (stopped) return;
+        stopped = true;
         stopping = true;
         starter.interrupt();
         sampler.shutdownNow();
@@ -172,10 +192,13 @@ final class Replica implements ReplicaStatus {
         ConnectionManager cm = peers;
         HashDatabase d = db;
         CaptureSession c = capture;
-        List<PeerInfo> peerList = cm == null ? List.of() : peerList(cm);
+        List<PeerInfo> peerList = cm == null || left ? List.of() : peerList(cm);
         String state;
         String why = failure;
-        if (why != null) {
+        if (left) {
+            state = "left";
+            why = null;
+        } else if (why != null) {
             state = "failed";
         } else if (e == null) {
             state = leader ? "starting" : "connecting to the leader";
@@ -212,6 +235,7 @@ final class Replica implements ReplicaStatus {
         if (s != null) {
             n.put("sync.round", s.round());
             n.put("sync.epoch", s.epoch());
+            n.put("sync.view", s.view());
             n.put("sync.desync.level", (long) s.desyncLevel());
             n.put("sync.desync.level.max", (long) s.maxDesyncLevel());
             n.put("sync.aligned.end", s.alignedEnd());
@@ -227,9 +251,9 @@ final class Replica implements ReplicaStatus {
         }
         Path log = hashLog.path();
         return new ReplicaSnapshot(cm == null ? "" : cm.localId(), leader, state, why, config.parameters(), config.mode(),
-                e == null ? List.of() : e.members(), peerList, s == null ? 0 : s.round(), s == null ? 0 : s.desyncLevel(),
-                q == null ? 0 : q.held(), q == null ? 0 : q.capacity(), capturePps, deliveredPps,
-                c == null ? "" : c.describe() + (cs.error() != null ? " (failed: " + cs.error() + ")" : cs.ended() ? " (ended)" : ""),
+                e == null || left ? List.of() : e.members(), peerList, s == null ? 0 : s.round(), s == null ? 0 : s.desyncLevel(),
+                q == null ? 0 : q.held(), q == null ? 0 : q.capacity(), left ? 0 : capturePps, left ? 0 : deliveredPps,
+                c == null ? "" : c.describe() + (left ? " (stopped: the replica left)" : cs.error() != null ? " (failed: " + cs.error() + ")" : cs.ended() ? " (ended)" : ""),
                 cs == null ? "" : cs.randomDrop(), log == null ? null : log.toString(), n);
     }
 

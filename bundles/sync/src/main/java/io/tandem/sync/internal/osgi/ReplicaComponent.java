@@ -24,6 +24,12 @@ import java.util.Map;
  * <p>Live changes: the hash log applies at once. Before bootstrap any other change restarts the replica. After
  * it, a change of k, l, hash or snippet is refused (the peers align on the values the cluster booted with), and
  * the other keys wait for the next start.
+ *
+ * <p>Leaving and joining ({@code member}, set by {@code tandem:leave} / {@code tandem:join}): {@code false} takes
+ * the replica apart as a stopped bundle would (engine, peer connections, capture, queue) but keeps its status,
+ * {@code left}, registered; {@code true} again assembles a new replica. A follower's new engine logs in to its
+ * leader and the running cluster's coordinator boots it into the stream; a leader's bootstraps anew (to join a
+ * cluster that runs without it, {@code tandem:join --via} makes it a follower first).
  */
 @Component(configurationPid = SyncConfig.PID, immediate = true, service = {})
 public class ReplicaComponent {
@@ -50,7 +56,8 @@ public class ReplicaComponent {
             LOG.error("{}: {}; the replica does not start until this is fixed", SyncConfig.PID, e.getMessage());
             return;
         }
-        startReplica();
+        if (config.member()) startReplica();
+        else startLeft();
     }
 
     @Modified
@@ -64,7 +71,25 @@ public class ReplicaComponent {
         }
         if (replica == null) {
             config = next;
-            startReplica();
+            if (config.member()) startReplica();
+            else startLeft();
+            return;
+        }
+        if (config.member() && !next.member()) {
+            replica.leave();
+            config = next;
+            LOG.warn("{}: member=false: this replica left the cluster (engine stopped, peer connections closed, capture stopped);"
+                    + " the others go on without it; tandem:join (member=true) takes it back in", SyncConfig.PID);
+            return;
+        }
+        if (!config.member()) {
+            config = next;
+            if (next.member()) {
+                stopReplica();
+                startReplica();
+                LOG.info("{}: member=true: this replica joins again as a {}", SyncConfig.PID, connections.leader()
+                        ? "leader (it bootstraps a new cluster)" : "follower (the running cluster's coordinator boots it into the stream)");
+            }
             return;
         }
         boolean restart = !config.clusterChanges(next).isEmpty() || !config.startChanges(next).isEmpty();
@@ -91,12 +116,21 @@ public class ReplicaComponent {
 
     @Deactivate
     synchronized void deactivate() {
+        if (replica != null) LOG.info("{}: taking the replica apart (a part it is made of went away, or tandem-sync stops)", SyncConfig.PID);
         stopReplica();
     }
 
     private void startReplica() {
         replica = new Replica(config, databases, connections, captures);
         replica.start();
+        registration = context.registerService(ReplicaStatus.class, replica, null);
+        LOG.info("{}: assembling the replica as a {}", SyncConfig.PID, connections.leader() ? "leader" : "follower");
+    }
+
+    /** A replica that does not take part (member=false): only its status, {@code left}, is registered. */
+    private void startLeft() {
+        replica = new Replica(config, databases, connections, captures);
+        replica.markLeft();
         registration = context.registerService(ReplicaStatus.class, replica, null);
     }
 

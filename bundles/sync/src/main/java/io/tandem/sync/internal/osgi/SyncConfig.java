@@ -18,8 +18,10 @@ import java.util.Objects;
  * @param mode       optimistic mode (0: the sync thread captures what a round needs; 1: capture has its own thread)
  * @param rounds     stop after this many rounds (0: no limit)
  * @param hashLog    file the aligned stream's hashes are written to, one hex hash a line, or null
+ * @param member     member: true (default) while this replica takes part; false once it left ({@code tandem:leave})
+ *                   until it joins again ({@code tandem:join})
  */
-record SyncConfig(ClusterParameters parameters, int bootPeers, int bootWait, int mode, long rounds, Path hashLog) {
+record SyncConfig(ClusterParameters parameters, int bootPeers, int bootWait, int mode, long rounds, Path hashLog, boolean member) {
     static final String PID = "io.tandem.sync";
 
     /** @throws IllegalArgumentException naming the bad key and value */
@@ -39,9 +41,13 @@ record SyncConfig(ClusterParameters parameters, int bootPeers, int bootWait, int
             String base = System.getProperty("karaf.base");
             if (!hashLog.isAbsolute() && base != null) hashLog = Path.of(base).resolve(hashLog);
         }
+        String member = text(props, "member").toLowerCase(java.util.Locale.ROOT);
+        if (!member.isEmpty() && !member.equals("true") && !member.equals("false")) {
+            throw new IllegalArgumentException("member=" + text(props, "member") + ": must be true or false");
+        }
         return new SyncConfig(new ClusterParameters(k, l, hash.isEmpty() ? d.hashName() : hash, snippet),
                 (int) number(props, "boot.peers", 1, 0, 128), (int) number(props, "boot.wait", 0, 0, 86_400), mode,
-                number(props, "rounds", 0, 0, Long.MAX_VALUE), hashLog);
+                number(props, "rounds", 0, 0, Long.MAX_VALUE), hashLog, !member.equals("false"));
     }
 
     SyncSettings settings(boolean leader) {
@@ -71,7 +77,7 @@ record SyncConfig(ClusterParameters parameters, int bootPeers, int bootWait, int
     }
 
     SyncConfig withHashLog(Path p) {
-        return new SyncConfig(parameters, bootPeers, bootWait, mode, rounds, p);
+        return new SyncConfig(parameters, bootPeers, bootWait, mode, rounds, p, member);
     }
 
     boolean sameHashLog(SyncConfig o) {
@@ -81,7 +87,8 @@ record SyncConfig(ClusterParameters parameters, int bootPeers, int bootWait, int
     /** The keys besides the cluster parameters, as in the cfg file. */
     @Override
     public String toString() {
-        return "boot.peers=" + bootPeers + " boot.wait=" + bootWait + " mode=" + mode + " rounds=" + rounds + " hashlog=" + (hashLog == null ? "" : hashLog);
+        return "boot.peers=" + bootPeers + " boot.wait=" + bootWait + " mode=" + mode + " rounds=" + rounds + " hashlog=" + (hashLog == null ? "" : hashLog)
+                + (member ? "" : " member=false");
     }
 
     private static String text(Map<String, ?> props, String key) {

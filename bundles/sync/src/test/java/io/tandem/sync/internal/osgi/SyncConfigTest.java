@@ -22,6 +22,19 @@ class SyncConfigTest {
         assertEquals(1, c.mode());
         assertEquals(0, c.rounds());
         assertNull(c.hashLog());
+        assertTrue(c.member());
+    }
+
+    @Test
+    void memberIsTrueOrFalse() {
+        assertTrue(!SyncConfig.parse(Map.of("member", "false")).member());
+        assertTrue(SyncConfig.parse(Map.of("member", " TRUE ")).member());
+        assertEquals("member=maybe: must be true or false",
+                assertThrows(IllegalArgumentException.class, () -> SyncConfig.parse(Map.of("member", "maybe"))).getMessage());
+        // leaving and joining is neither a cluster parameter nor a key that waits for the next start
+        SyncConfig in = SyncConfig.parse(Map.of());
+        SyncConfig out = SyncConfig.parse(Map.of("member", "false"));
+        assertTrue(in.clusterChanges(out).isEmpty() && in.startChanges(out).isEmpty());
     }
 
     @Test
