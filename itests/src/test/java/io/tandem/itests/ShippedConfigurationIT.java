@@ -19,6 +19,7 @@ import java.util.List;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
 
 /**
@@ -47,6 +48,14 @@ public class ShippedConfigurationIT extends TandemTestSupport {
         waitFor(() -> read(log).contains("io.tandem.peer: secret is not set: this replica does not start"), "the secret line in " + log);
         String status = exec("tandem:status");
         assertTrue(status, status.contains("no replica running: no connection manager (io.tandem.peer: is the secret set?); no capture (io.tandem.capture: is source.file set?)"));
+        // leave and join when no replica runs: one line saying why
+        for (String command : List.of("tandem:leave", "tandem:join")) {
+            try {
+                fail(command + " should fail, printed: " + exec(command));
+            } catch (Exception e) {
+                assertTrue(e.getMessage(), e.getMessage().startsWith("no replica running: no connection manager") && !e.getMessage().contains("\n"));
+            }
+        }
 
         setConfig("io.tandem.hashdb", "when.full", "block");
         setConfig("io.tandem.sync", "boot.peers", "0");

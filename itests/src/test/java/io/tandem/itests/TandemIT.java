@@ -136,6 +136,14 @@ public class TandemIT extends TandemTestSupport {
         assertFails("tandem:drop --clear 2500", "give either a drop spec or --clear, not both");
         assertFails("tandem:drop p50,x", "drop 'p50,x' was refused");
         assertContains(exec("tandem:drop"), "random drop 0");
+        assertContains(status, "members    r1, r2 (view 0)");
+        assertContains(exec("tandem:stats"), "sync.view");
+        // join and leave: leaving is HotSwapIT's (it would end this cluster); bad use answers in one line
+        assertFails("tandem:join", "this replica already takes part (state running); tandem:leave first");
+        assertFails("tandem:join --via 127.0.0.1:1 --lead", "give either --via or --lead, not both");
+        assertFails("tandem:join --via nowhere:0", "--via must be HOST:PORT of a running member, not 'nowhere:0'");
+        assertFails("tandem:leave --bogus", "Undefined option: --bogus");
+        assertEquals("running", replica.snapshot().state());
     }
 
     @Test

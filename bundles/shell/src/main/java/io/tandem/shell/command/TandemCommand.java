@@ -40,11 +40,25 @@ abstract class TandemCommand implements Action {
     ConnectionManagerFactory connections;
     CaptureFactory captures;
 
-    /** Looks the services up, then runs the command. */
+    /** Services this command got from the registry, given back when it ends. */
+    private final List<ServiceReference<?>> got = new ArrayList<>();
+
+    /** Looks the services up, runs the command, gives the services back. */
     @Override
     public final Object execute() throws Exception {
-        lookUp();
-        return run();
+        try {
+            lookUp();
+            return run();
+        } finally {
+            for (ServiceReference<?> ref : got) {
+                try {
+                    bundleContext.ungetService(ref);
+                } catch (IllegalStateException stopped) {
+                    // the shell bundle stopped meanwhile: the framework released everything
+                }
+            }
+            got.clear();
+        }
     }
 
     /** The command itself. */
@@ -61,19 +75,41 @@ abstract class TandemCommand implements Action {
 
     /** The replica's status service registered now (null: none), e.g. after leave/join or a swap replaced the replica. */
     ReplicaStatus current() {
-        return service(ReplicaStatus.class);
+        // the conductor registers a plain object (no service factory): usable after it is given back, and a
+        // command that polls (top) then does not pile up uses
+        if (bundleContext == null) return replica;
+        ServiceReference<ReplicaStatus> ref;
+        try {
+            ref = bundleContext.getServiceReference(ReplicaStatus.class);
+        } catch (IllegalStateException stoppedMeanwhile) {
+            return null;
+        }
+        if (ref == null) return null;
+        try {
+            return bundleContext.getService(ref);
+        } catch (IllegalStateException stoppedMeanwhile) {
+            return null;
+        } finally {
+            try {
+                bundleContext.ungetService(ref);
+            } catch (IllegalStateException stoppedMeanwhile) {
+                // nothing to give back
+            }
+        }
     }
 
+    /**
+     * The service registered now, or null. It stays got until the command ends: Config Admin, for one, hands each
+     * bundle an instance of its own that is unusable once given back.
+     */
     private <T> T service(Class<T> type) {
         if (bundleContext == null) return null;
         try {
             ServiceReference<T> ref = bundleContext.getServiceReference(type);
             if (ref == null) return null;
-            try {
-                return bundleContext.getService(ref);
-            } finally {
-                bundleContext.ungetService(ref);
-            }
+            T service = bundleContext.getService(ref);
+            if (service != null) got.add(ref);
+            return service;
         } catch (IllegalStateException stoppedMeanwhile) {
             return null;
         }
