@@ -125,6 +125,7 @@ public class HotSwapIT extends TandemTestSupport {
         long r1View = r1View();
         assertFails("tandem:join", "this replica already takes part (state running); tandem:leave first");
         long t0 = System.nanoTime();
+        int refusals = notAdmitted().size();
         assertContains(exec("tandem:leave"), "r2 left the cluster: engine stopped, peer connections closed, capture stopped");
         String status = exec("tandem:status");
         assertContains(status, "state      left");
@@ -138,7 +139,7 @@ public class HotSwapIT extends TandemTestSupport {
         rejoins++;
         String joined = exec("tandem:join");
         assertTrue(joined, joined.matches("(?s)r2 joined: members r1, r2 \\(view [0-9]+\\)\\s*"));
-        awaitRejoin("leave + join", r1View, t0);
+        awaitRejoin("leave + join", r1View, t0, refusals);
         assertFails("tandem:join", "this replica already takes part (state running); tandem:leave first");
     }
 
@@ -172,10 +173,11 @@ public class HotSwapIT extends TandemTestSupport {
         // --refresh rewires (stops and starts) every importer of io.tandem.api: the whole replica is rebuilt
         long r1View = r1View();
         long t0 = System.nanoTime();
+        int refusals = notAdmitted().size();
         rejoins++;
         execAsAdmin("bundle:update --refresh tandem-api");
         waitFor(this::statusAnswers, "tandem:status back after refreshing tandem-api");
-        awaitRejoin("tandem-api update --refresh", r1View, t0);
+        awaitRejoin("tandem-api update --refresh", r1View, t0, refusals);
     }
 
     @Test
@@ -240,6 +242,7 @@ public class HotSwapIT extends TandemTestSupport {
     private void swap(String bundle, boolean update) throws Exception {
         long r1View = r1View();
         long t0 = System.nanoTime();
+        int refusals = notAdmitted().size();
         rejoins++;
         if (update) {
             execAsAdmin("bundle:update " + bundle);
@@ -255,12 +258,15 @@ public class HotSwapIT extends TandemTestSupport {
             execAsAdmin("bundle:start " + bundle);
             assertOthersActive(null);
         }
-        awaitRejoin(bundle + (update ? " update" : " stop/start"), r1View, t0);
+        awaitRejoin(bundle + (update ? " update" : " stop/start"), r1View, t0, refusals);
     }
 
     /** Waits until r2 runs again with r1 in a newer view than {@code r1ViewBefore} and delivers. */
-    private void awaitRejoin(String what, long r1ViewBefore, long t0) throws Exception {
+    private void awaitRejoin(String what, long r1ViewBefore, long t0, int refusals) throws Exception {
         waitFor(() -> {
+            List<String> refused = notAdmitted();
+            // the coordinator gives up on a joiner for good: say so at once rather than after the timeout
+            if (refused.size() > refusals) fail(what + ": r1, the coordinator, did not admit r2: " + refused.get(refused.size() - 1));
             String s = status();
             return s.contains("state      running") && s.contains("members    r1, r2 (view") && counterOr("sync.view", -1) > r1ViewBefore;
         }, REJOIN_MS, () -> what + ": r2 running again in a newer view than " + r1ViewBefore + " (r1: " + r1() + "; r2's last status:\n" + lastStatus + ")");
@@ -338,6 +344,13 @@ public class HotSwapIT extends TandemTestSupport {
             int eq = line.indexOf('=');
             if (eq > 0) out.put(line.substring(0, eq), line.substring(eq + 1));
         }
+        return out;
+    }
+
+    /** r1's log lines saying it gave up admitting a joiner. */
+    private static List<String> notAdmitted() {
+        List<String> out = new ArrayList<>();
+        for (String line : read(dir().resolve("r1.out")).split("\n")) if (line.contains("not admitted")) out.add(line.trim());
         return out;
     }
 
