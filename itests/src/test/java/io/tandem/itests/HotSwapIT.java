@@ -15,9 +15,7 @@ import org.osgi.framework.wiring.BundleWire;
 import org.osgi.framework.wiring.BundleWiring;
 
 import javax.inject.Inject;
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -27,7 +25,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -80,7 +77,6 @@ public class HotSwapIT extends TandemTestSupport {
         new SecureRandom().nextBytes(secret);
         List<Option> options = new ArrayList<>(distribution());
         options.addAll(List.of(
-                org.ops4j.pax.exam.karaf.options.KarafDistributionOption.keepRuntimeFolder(),
                 editConfigurationFilePut("etc/io.tandem.peer.cfg", "secret", HexFormat.of().formatHex(secret)),
                 editConfigurationFilePut("etc/io.tandem.peer.cfg", "replica.id", "r2"),
                 editConfigurationFilePut("etc/io.tandem.peer.cfg", "listen.port", String.valueOf(freePort())),
@@ -184,56 +180,23 @@ public class HotSwapIT extends TandemTestSupport {
     public void e_theLeaderLostNothingAndEachIncarnationOfTheFollowerDeliveredItsStream() throws Exception {
         assertEquals("the probe is wired to no Tandem bundle (it could not survive their refresh otherwise)", List.of(), tandemWires());
         Thread.sleep(1500); // r2's hash log is flushed every second
-        List<String> r2Log = completeLines(Path.of(System.getProperty("karaf.base"), "data", "r2.hashes"));
+        List<String> r2Log = PlainProcess.completeLines(Path.of(System.getProperty("karaf.base"), "data", "r2.hashes"));
         long recovered = counter("sync.recovered");
-        Path dir = dir();
-        Files.writeString(dir.resolve("stop"), "");
-        assertTrue("r1 stops", r1.waitFor(20, TimeUnit.SECONDS));
+        PlainProcess.stop(r1, dir());
         assertEquals("r1 never failed: " + r1(), "", r1().get("failure"));
-        List<String> source = Files.readAllLines(dir.resolve("source.hashes"));
-        List<String> r1Log = Files.readAllLines(dir.resolve("r1.hashes"));
-
-        // r1 lost nothing: its stream is the looped source, packet for packet, from its boot packet on
-        int boot = -1;
-        for (int b = 0; b < source.size() && boot < 0; b++) if (cyclicMatch(source, b, r1Log, 0, 2000) == 2000) boot = b;
-        assertTrue("r1's first 2000 packets are consecutive source packets", boot >= 0);
-        int same = cyclicMatch(source, boot, r1Log, 0, r1Log.size());
-        assertEquals("r1 delivered the source exactly (first difference at its packet " + same + " of " + r1Log.size() + ")", r1Log.size(), same);
+        List<String> r1Log = Files.readAllLines(dir().resolve("r1.hashes"));
+        int boot = PlainProcess.assertIsTheSource(dir(), r1Log, "r1");
 
         // every incarnation of r2 delivered r1's stream from where it joined, at the same positions
-        List<Long> joins = new ArrayList<>();
-        Matcher m = JOINED.matcher(read(karafLog()));
-        while (m.find()) joins.add(Long.parseLong(m.group(1)));
-        assertEquals("one join into the running cluster per rebuild of r2: " + joins, rejoins, joins.size());
         List<Long> starts = new ArrayList<>();
         starts.add(0L); // the first incarnation bootstrapped with r1
-        starts.addAll(joins);
-        int at = 0;
-        List<String> segments = new ArrayList<>();
-        for (int i = 0; i < starts.size(); i++) {
-            int from = at;
-            long pos = starts.get(i);
-            int end = at;
-            while (end < r2Log.size() && pos + end - at < r1Log.size() && r2Log.get(end).equals(r1Log.get((int) (pos + end - at)))) end++;
-            if (i + 1 < starts.size()) {
-                // the next incarnation's first lines are r1's from its join position: the split is where they begin
-                long next = starts.get(i + 1);
-                int split = -1;
-                for (int x = end; x > at && split < 0; x--) if (matches(r2Log, x, r1Log, next, 32)) split = x;
-                assertTrue("incarnation " + (i + 1) + " of r2 (lines from " + at + ", position " + pos + ") is followed by r1's stream from position "
-                        + next + " (matched up to line " + end + ")", split > at);
-                end = split;
-            } else {
-                assertEquals("the last incarnation of r2 delivers r1's stream from position " + pos + " (lines " + at + ".." + r2Log.size() + ")",
-                        r2Log.size(), end);
-            }
-            assertTrue("incarnation " + (i + 1) + " of r2 delivered", end > from);
-            segments.add("[" + pos + ", " + (pos + end - from) + ")");
-            at = end;
-        }
+        Matcher m = JOINED.matcher(read(karafLog()));
+        while (m.find()) starts.add(Long.parseLong(m.group(1)));
+        assertEquals("one join into the running cluster per rebuild of r2: " + starts, rejoins + 1, starts.size());
+        List<String> runs = PlainProcess.assertIncarnationsDeliverTheStream(r1Log, r2Log, starts, "r2");
         note("r1: " + r1Log.size() + " packets delivered = the looped source exactly from its packet " + boot + "; " + rejoins + " rejoins of r2");
-        note("r2: " + r2Log.size() + " lines = r1's stream at positions " + String.join(" ", segments) + "; recovered " + recovered + " from r1");
-        Files.write(dir.resolve("summary.txt"), summary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+        note("r2: " + r2Log.size() + " lines = r1's stream at positions " + String.join(" ", runs) + "; recovered " + recovered + " from r1");
+        Files.write(dir().resolve("summary.txt"), summary, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
     }
 
     // ------------------------------------------------------------------ steps
@@ -268,7 +231,7 @@ public class HotSwapIT extends TandemTestSupport {
             // the coordinator gives up on a joiner for good: say so at once rather than after the timeout
             if (refused.size() > refusals) fail(what + ": r1, the coordinator, did not admit r2: " + refused.get(refused.size() - 1));
             String s = status();
-            return s.contains("state      running") && s.contains("members    r1, r2 (view") && counterOr("sync.view", -1) > r1ViewBefore;
+            return s.contains("state      running") && s.contains("members    r1, r2 (view") && stat("sync.view", -1) > r1ViewBefore;
         }, REJOIN_MS, () -> what + ": r2 running again in a newer view than " + r1ViewBefore + " (r1: " + r1() + "; r2's last status:\n" + lastStatus + ")");
         double seconds = (System.nanoTime() - t0) / 1e9;
         long delivered = counter("sync.delivered");
@@ -284,82 +247,28 @@ public class HotSwapIT extends TandemTestSupport {
 
     private void startR1() throws Exception {
         if (r1 != null) return;
-        Path dir = dir();
-        if (Files.isDirectory(dir)) {
-            try (var tree = Files.walk(dir)) {
-                for (Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
-            }
-        }
-        Files.createDirectories(dir);
         Map<String, String> peer = config("io.tandem.peer");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-cp", privateCopy(System.getProperty("tandem.it.classpath"), dir.resolve("cp")),
-                "-Djna.tmpdir=" + dir.resolve("jna"), "-Dorg.slf4j.simpleLogger.defaultLogLevel=info", "-Dorg.slf4j.simpleLogger.showDateTime=true",
-                "io.tandem.itests.PlainReplica", "r1", peer.get("leader.port"), peer.get("secret"), dir.toString(),
-                System.getProperty("tandem.data") + File.separator + "pcaps" + File.separator + "ordinary", String.valueOf(PPS), "262144", "240");
-        pb.redirectErrorStream(true).redirectOutput(dir.resolve("r1.out").toFile());
-        r1 = pb.start();
-        waitFor(() -> Files.exists(dir.resolve("status")) || !r1.isAlive(), "r1 to start (see " + dir.resolve("r1.out") + ")");
-        assertTrue("r1 runs: " + read(dir.resolve("r1.out")), r1.isAlive());
-    }
-
-    /**
-     * Copies the class path's jars and directories under {@code to}: a build running meanwhile (the local Maven
-     * repository is shared) must not replace r1's classes under it. Returns the copied class path.
-     */
-    private static String privateCopy(String classPath, Path to) throws IOException {
-        List<String> out = new ArrayList<>();
-        int i = 0;
-        for (String entry : classPath.split(File.pathSeparator)) {
-            Path from = Path.of(entry);
-            String name = from.getFileName().toString();
-            // the container's and Pax Exam's jars are not r1's (pax-logging would swallow its log)
-            if (!Files.exists(from) || name.startsWith("pax-") || name.startsWith("logback-") || name.startsWith("org.apache.karaf")) continue;
-            Path copy = to.resolve((i++) + "-" + from.getFileName());
-            if (Files.isDirectory(from)) {
-                try (var tree = Files.walk(from)) {
-                    for (Path p : tree.toList()) {
-                        Path target = copy.resolve(from.relativize(p).toString());
-                        if (Files.isDirectory(p)) Files.createDirectories(target);
-                        else Files.copy(p, target);
-                    }
-                }
-            } else {
-                Files.createDirectories(to);
-                Files.copy(from, copy);
-            }
-            out.add(copy.toString());
-        }
-        return String.join(File.pathSeparator, out);
+        r1 = PlainProcess.start(dir(), "r1", Integer.parseInt(peer.get("leader.port")), peer.get("secret"), 0, PPS);
     }
 
     private static Path dir() {
         return Path.of(System.getProperty("tandem.it.dir"));
     }
 
-    /** r1's status file as key=value. */
     private static Map<String, String> r1() {
-        Map<String, String> out = new HashMap<>();
-        for (String line : read(dir().resolve("status")).split("\n")) {
-            int eq = line.indexOf('=');
-            if (eq > 0) out.put(line.substring(0, eq), line.substring(eq + 1));
-        }
-        return out;
+        return PlainProcess.status(dir());
     }
 
-    /** r1's log lines saying it gave up admitting a joiner. */
     private static List<String> notAdmitted() {
-        List<String> out = new ArrayList<>();
-        for (String line : read(dir().resolve("r1.out")).split("\n")) if (line.contains("not admitted")) out.add(line.trim());
-        return out;
+        return PlainProcess.notAdmitted(dir(), "r1");
     }
 
     private static long r1View() {
-        return Long.parseLong(r1().getOrDefault("view", "-1"));
+        return PlainProcess.number(dir(), "view");
     }
 
     private static long r1Delivered() {
-        return Long.parseLong(r1().getOrDefault("delivered", "-1"));
+        return PlainProcess.number(dir(), "delivered");
     }
 
     // ------------------------------------------------------------------ r2, through the shell
@@ -381,18 +290,9 @@ public class HotSwapIT extends TandemTestSupport {
     }
 
     private long counter(String name) {
-        long v = counterOr(name, Long.MIN_VALUE);
+        long v = stat(name, Long.MIN_VALUE);
         if (v == Long.MIN_VALUE) throw new AssertionError("no counter " + name + " in tandem:stats");
         return v;
-    }
-
-    private long counterOr(String name, long fallback) {
-        try {
-            Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\s+(-?\\d+)$").matcher(exec("tandem:stats"));
-            return m.find() ? Long.parseLong(m.group(1)) : fallback;
-        } catch (Exception e) {
-            return fallback;
-        }
     }
 
     private Map<String, String> config(String pid) throws IOException {
@@ -431,23 +331,6 @@ public class HotSwapIT extends TandemTestSupport {
         return out;
     }
 
-    private void assertFails(String command, String message) {
-        String out;
-        try {
-            out = exec(command);
-        } catch (Exception e) {
-            String text = String.valueOf(e.getMessage()).replaceAll("\u001B\\[[0-9;]*m", "");
-            assertContains(text, message);
-            assertTrue("one line: " + text, !text.contains("\n"));
-            return;
-        }
-        fail(command + " should fail with '" + message + "', printed: " + out);
-    }
-
-    private static void assertContains(String text, String part) {
-        assertTrue("'" + part + "' in:\n" + text, text.contains(part));
-    }
-
     private static void waitFor(BooleanSupplier condition, long timeoutMs, String what) throws InterruptedException {
         waitFor(condition, timeoutMs, () -> what);
     }
@@ -459,27 +342,6 @@ public class HotSwapIT extends TandemTestSupport {
             if (System.currentTimeMillis() > deadline) fail("timed out after " + timeoutMs + " ms waiting for: " + what.get());
             Thread.sleep(100);
         }
-    }
-
-    /** How many of {@code n} lines of {@code log} from {@code from} equal the looped source from {@code start}. */
-    private static int cyclicMatch(List<String> source, int start, List<String> log, int from, int n) {
-        int i = 0;
-        while (i < n && from + i < log.size() && log.get(from + i).equals(source.get((start + from + i) % source.size()))) i++;
-        return i;
-    }
-
-    private static boolean matches(List<String> a, int from, List<String> b, long bFrom, int n) {
-        int count = (int) Math.min(n, Math.min(a.size() - from, b.size() - bFrom));
-        if (count <= 0) return false;
-        for (int i = 0; i < count; i++) if (!a.get(from + i).equals(b.get((int) (bFrom + i)))) return false;
-        return true;
-    }
-
-    /** The file's complete lines (a line still being written is left out). */
-    private static List<String> completeLines(Path p) throws IOException {
-        String s = Files.readString(p, StandardCharsets.US_ASCII);
-        int end = s.lastIndexOf('\n');
-        return end < 0 ? List.of() : List.of(s.substring(0, end).split("\n"));
     }
 
     private static void note(String line) {

@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A lossless leader replica as a plain Java process, outside any OSGi container: the engine classes of
+ * A lossless replica (a leader, or a follower) as a plain Java process, outside any OSGi container: the engine classes of
  * bundles/capture, hashdb, peer and sync on a class path, as {@code MembershipTest} builds them. {@link HotSwapIT}
  * starts it from inside its Karaf so that swapping that Karaf's bundles cannot touch it.
  *
@@ -43,7 +43,8 @@ import java.util.concurrent.locks.LockSupport;
  * 200 ms). It ends when the file {@code stop} appears, its parent process (the container) ends, or after
  * {@code max.seconds}.
  *
- * <p>Arguments: {@code id port secret dir captures pps capacity max.seconds}.
+ * <p>Arguments: {@code id port secret dir captures pps capacity max.seconds [leader.port]}; with a leader port it
+ * is a follower of the replica listening there on 127.0.0.1.
  */
 public final class PlainReplica {
     private static final ClusterParameters PARAMS = ClusterParameters.DEFAULTS;
@@ -60,6 +61,7 @@ public final class PlainReplica {
         int pps = Integer.parseInt(args[5]);
         int capacity = Integer.parseInt(args[6]);
         long maxSeconds = Long.parseLong(args[7]);
+        int leaderPort = args.length > 8 ? Integer.parseInt(args[8]) : 0;
         Files.createDirectories(dir);
 
         LoopedCapture source = LoopedCapture.load(captures);
@@ -67,13 +69,21 @@ public final class PlainReplica {
 
         HashDatabase db = new PacketHashDatabase(HashFunctions.byName(PARAMS.hashName()), PARAMS.snippet(), capacity, HashDatabase.WhenFull.BLOCK);
         CaptureLoop capture = new CaptureLoop(new Paced(source.cursor(Long.MAX_VALUE / 2), pps), RandomDrop.parse("0", 1), db);
-        MinaConnectionManager peers = new MinaConnectionManager(PeerSettings.builder(id, secret).listen("127.0.0.1", port).parameters(PARAMS).build());
+        PeerSettings.Builder settings = PeerSettings.builder(id, secret).listen("127.0.0.1", port).parameters(PARAMS);
+        if (leaderPort > 0) settings.leader("127.0.0.1", leaderPort);
+        MinaConnectionManager peers = new MinaConnectionManager(settings.build());
         Log log = new Log(dir.resolve(id + ".hashes"));
-        SyncEngine engine = new SyncEngine(SyncSettings.leader(1, 0).withMode(1), db, peers, capture::captureSome, log);
+        SyncEngine engine = new SyncEngine(leaderPort > 0 ? SyncSettings.follower() : SyncSettings.leader(1, 0).withMode(1), db, peers, capture::captureSome, log);
         peers.setHandler(engine);
-        peers.start();
-        engine.start();
-        System.err.println(id + " listening on 127.0.0.1:" + port + ", replaying " + source.describe() + " at " + pps + " packets/s");
+        if (leaderPort > 0) {
+            engine.start(); // a follower captures before it logs in (thesis 3.4); its leader runs already
+            peers.start();
+        } else {
+            peers.start();
+            engine.start();
+        }
+        System.err.println(id + " listening on 127.0.0.1:" + port + (leaderPort > 0 ? ", following 127.0.0.1:" + leaderPort : ", leading")
+                + ", replaying " + source.describe() + " at " + pps + " packets/s");
 
         ProcessHandle parent = ProcessHandle.current().parent().orElse(null);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);

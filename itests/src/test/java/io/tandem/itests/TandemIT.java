@@ -225,20 +225,6 @@ public class TandemIT extends TandemTestSupport {
         return v;
     }
 
-    private void assertFails(String command, String message) {
-        try {
-            String out = exec(command);
-            fail(command + " should fail with '" + message + "', printed: " + out);
-        } catch (Exception e) {
-            assertContains(e.getMessage().replaceAll("\u001B\\[[0-9;]*m", ""), message);
-            assertTrue("one line: " + e.getMessage(), !e.getMessage().contains("\n"));
-        }
-    }
-
-    private static void assertContains(String text, String part) {
-        assertTrue("'" + part + "' in:\n" + text, text.contains(part));
-    }
-
     private static List<String> lines(Path p) {
         String s = read(p);
         return s.isEmpty() ? List.of() : List.of(s.split("\n"));

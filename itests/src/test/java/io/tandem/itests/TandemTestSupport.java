@@ -26,6 +26,7 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
+import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.configureConsole;
 import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfigurationFilePut;
@@ -79,6 +80,34 @@ abstract class TandemTestSupport {
             return Subject.doAs(subject, (PrivilegedExceptionAction<String>) () -> exec(command));
         } catch (PrivilegedActionException e) {
             throw e.getException();
+        }
+    }
+
+    /** A command that must fail with a one-line message containing {@code message}. */
+    void assertFails(String command, String message) {
+        String out;
+        try {
+            out = exec(command);
+        } catch (Exception e) {
+            String text = String.valueOf(e.getMessage()).replaceAll("\u001B\\[[0-9;]*m", "");
+            assertContains(text, message);
+            assertTrue("one line: " + text, !text.contains("\n"));
+            return;
+        }
+        fail(command + " should fail with '" + message + "', printed: " + out);
+    }
+
+    static void assertContains(String text, String part) {
+        assertTrue("'" + part + "' in:\n" + text, text.contains(part));
+    }
+
+    /** One counter as {@code tandem:stats} shows it, or {@code fallback} (no replica, no such counter, no shell). */
+    long stat(String name, long fallback) {
+        try {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^" + java.util.regex.Pattern.quote(name) + "\\s+(-?\\d+)$").matcher(exec("tandem:stats"));
+            return m.find() ? Long.parseLong(m.group(1)) : fallback;
+        } catch (Exception e) {
+            return fallback;
         }
     }
 
