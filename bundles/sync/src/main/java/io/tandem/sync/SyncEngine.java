@@ -449,13 +449,16 @@ public final class SyncEngine implements PeerRequestHandler {
         next.sort(null);
         List<String> admitted = new ArrayList<>();
         for (String q : ready) {
+            // not a member, and connected now: the loss of an earlier incarnation with this id is history
+            mailbox.peerBack(q);
             int attempt = ++joinAttempts;
             long[] positions;
             try {
                 positions = awaitPeer(q, peers.sendBootHash(q, new BootHash(attempt, next, hashes)), null).positions();
             } catch (PeerLostException | PeerRequestException e) {
-                LOG.warn("{}: {} did not answer its boot hashes ({}); not admitted", peers.localId(), q, e.getMessage());
-                joiners.remove(q);
+                LOG.warn("{}: {} did not answer its boot hashes ({}); {}", peers.localId(), q, e.getMessage(),
+                        connected(q) ? "trying again" : "admitted when it connects again");
+                if (!connected(q)) joiners.remove(q);
                 continue;
             }
             int index = lastRunHeld(positions);
@@ -468,7 +471,6 @@ public final class SyncEngine implements PeerRequestHandler {
             admitted.add(q);
         }
         if (admitted.isEmpty()) return false;
-        for (String q : admitted) mailbox.peerBack(q);
         changeView(new PeerLostException(null, "admitting " + admitted), admitted);
         return true;
     }
