@@ -89,6 +89,8 @@ public final class SyncEngine implements PeerRequestHandler {
     private volatile long alignedEnd;
     private volatile long delivered;
     private long pushedRound = -1;
+    /** Cluster hashes pushed ahead of their round, by round (this epoch's): not computed twice. */
+    private final Map<Long, ClusterHashNotice> pushedAhead = new HashMap<>();
     private long pushedEpoch = -1;
     private volatile int maxDesync;
     private volatile long syncedRounds, mismatchRounds, noAnchorRounds, recovered, shrunkAnchors, joinedDuplicates;
@@ -235,7 +237,10 @@ public final class SyncEngine implements PeerRequestHandler {
             ensureEnd(target);
             int have = (int) (Math.min(db.end(), target) - base);
             boolean sourceDone = db.sourceEnded() && db.end() <= target;
-            ClusterHashNotice mine = new ClusterHashNotice(round, epoch, base, have, sourceDone, alignedEnd, db.clusterHash(base, have));
+            ClusterHashNotice ahead = pushedAhead.get(round);
+            PacketHash hash = ahead != null && ahead.epoch() == epoch && ahead.from() == base && ahead.count() == have
+                    ? ahead.hash() : db.clusterHash(base, have);
+            ClusterHashNotice mine = new ClusterHashNotice(round, epoch, base, have, sourceDone, alignedEnd, hash);
             pushClusterHashes(mine);
             boolean agree = true;
             boolean allDone = sourceDone;
@@ -345,7 +350,8 @@ public final class SyncEngine implements PeerRequestHandler {
                 for (ViewProposal q : byPeer.values()) {
                     if (q.view() < v) continue;
                     for (String p : q.members()) {
-                        if (candidates.contains(p) || p.equals(me) || mailbox.lostReason(p) != null && !joiners.contains(p)) continue;
+                        // (an earlier incarnation's loss does not count: the coordinator booted a new one)
+                        if (candidates.contains(p) || p.equals(me)) continue;
                         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
                         while (!connected(p) && System.nanoTime() - until < 0) Thread.sleep(5);
                         if (connected(p)) {
@@ -386,9 +392,14 @@ public final class SyncEngine implements PeerRequestHandler {
                 v++;
                 continue;
             }
+            // agreed only when every candidate proposed exactly these members; otherwise propose what all share
             TreeSet<String> common = new TreeSet<>(candidates);
-            for (String p : candidates) common.retainAll(got.get(p).members());
-            if (!common.equals(candidates)) {
+            boolean same = true;
+            for (String p : candidates) {
+                common.retainAll(got.get(p).members());
+                same &= new TreeSet<>(got.get(p).members()).equals(candidates);
+            }
+            if (!same) {
                 candidates = common;
                 v++;
                 continue;
@@ -417,6 +428,7 @@ public final class SyncEngine implements PeerRequestHandler {
             final long agreed = v;
             proposals.keySet().removeIf(x -> x <= agreed);
             mailbox.forgetBefore(round);
+            pushedAhead.clear();
             mailbox.viewChanged();
             if (highestProposedView > v) mailbox.viewChangeProposed();
             LOG.warn("{}: view {} agreed: members {}, realigning from {} past {}", me, v, members, base, reach);
@@ -563,6 +575,8 @@ public final class SyncEngine implements PeerRequestHandler {
         if (outcome != RoundOutcome.SYNCED) epoch++;
         round++;
         mailbox.forgetBefore(round);
+        pushedAhead.remove(round - 1);
+        if (outcome != RoundOutcome.SYNCED) pushedAhead.clear();
     }
 
     /** Pushes this round's cluster hash and, speculatively, the following ones already captured. */
@@ -581,7 +595,9 @@ public final class SyncEngine implements PeerRequestHandler {
             long next = pushedRound + 1;
             long from = alignedEnd + (next - round) * k;
             if (from + k > end) break;
-            broadcast(new ClusterHashNotice(next, epoch, from, k, false, alignedEnd, db.clusterHash(from, k)));
+            ClusterHashNotice n = new ClusterHashNotice(next, epoch, from, k, false, alignedEnd, db.clusterHash(from, k));
+            broadcast(n);
+            pushedAhead.put(next, n); // its hash serves again when the round comes
             pushedRound = next;
         }
     }
