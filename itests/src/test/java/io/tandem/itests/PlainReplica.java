@@ -9,6 +9,7 @@ import io.tandem.api.RoundOutcome;
 import io.tandem.api.SyncListener;
 import io.tandem.capture.CaptureLoop;
 import io.tandem.capture.LoopedCapture;
+import io.tandem.capture.PacedSource;
 import io.tandem.capture.RandomDrop;
 import io.tandem.hashdb.HashFunctions;
 import io.tandem.hashdb.PacketHashDatabase;
@@ -29,7 +30,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * A lossless replica (a leader, or a follower) as a plain Java process, outside any OSGi container: the engine classes of
@@ -68,7 +68,7 @@ public final class PlainReplica {
         writeSourceHashes(source, dir.resolve("source.hashes"));
 
         HashDatabase db = new PacketHashDatabase(HashFunctions.byName(PARAMS.hashName()), PARAMS.snippet(), capacity, HashDatabase.WhenFull.BLOCK);
-        CaptureLoop capture = new CaptureLoop(new Paced(source.cursor(Long.MAX_VALUE / 2), pps), RandomDrop.parse("0", 1), db);
+        CaptureLoop capture = new CaptureLoop(new PacedSource(source.cursor(Long.MAX_VALUE / 2), pps), RandomDrop.parse("0", 1), db);
         PeerSettings.Builder settings = PeerSettings.builder(id, secret).listen("127.0.0.1", port).parameters(PARAMS);
         if (leaderPort > 0) settings.leader("127.0.0.1", leaderPort);
         MinaConnectionManager peers = new MinaConnectionManager(settings.build());
@@ -138,41 +138,6 @@ public final class PlainReplica {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, text);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    /** Packet n no earlier than n / pps seconds after the first (as the capture bundle's source.pps). */
-    private static final class Paced implements PacketSource {
-        private final PacketSource source;
-        private final int pps;
-        private long start;
-        private long count;
-
-        Paced(PacketSource source, int pps) {
-            this.source = source;
-            this.pps = pps;
-        }
-
-        @Override
-        public Packet next() throws IOException, InterruptedException {
-            if (count == 0) start = System.nanoTime();
-            long due = start + count * 1_000_000_000L / pps;
-            for (long wait = due - System.nanoTime(); wait > 0; wait = due - System.nanoTime()) {
-                LockSupport.parkNanos(wait);
-                if (Thread.interrupted()) throw new InterruptedException("capture stopped");
-            }
-            count++;
-            return source.next();
-        }
-
-        @Override
-        public String describe() {
-            return source.describe() + " at " + pps + " packets/s";
-        }
-
-        @Override
-        public void close() {
-            source.close();
-        }
     }
 
     /** One hex hash per delivered packet; the line number is the stream position (checked). */

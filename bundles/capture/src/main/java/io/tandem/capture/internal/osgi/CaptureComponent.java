@@ -7,6 +7,7 @@ import io.tandem.api.PacketSource;
 import io.tandem.capture.LiveCaptureSource;
 import io.tandem.capture.LiveCaptureStats;
 import io.tandem.capture.LoopedCapture;
+import io.tandem.capture.PacedSource;
 import io.tandem.capture.PcapFileSource;
 import io.tandem.capture.RandomDrop;
 import org.osgi.framework.BundleContext;

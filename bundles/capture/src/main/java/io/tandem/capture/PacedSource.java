@@ -1,4 +1,4 @@
-package io.tandem.capture.internal.osgi;
+package io.tandem.capture;
 
 import io.tandem.api.Packet;
 import io.tandem.api.PacketSource;
@@ -10,13 +10,14 @@ import java.util.concurrent.locks.LockSupport;
  * Replays a source at a fixed packet rate (config {@code source.pps}): packet n is handed out no earlier than
  * n / pps seconds after the first, so a slow reader catches up instead of the rate drifting down.
  */
-final class PacedSource implements PacketSource {
+public final class PacedSource implements PacketSource {
     private final PacketSource source;
     private final int pps;
     private long startNanos;
     private long count;
 
-    PacedSource(PacketSource source, int pps) {
+    public PacedSource(PacketSource source, int pps) {
+        if (pps <= 0) throw new IllegalArgumentException("packet rate must be positive, not " + pps);
         this.source = source;
         this.pps = pps;
     }
