@@ -85,24 +85,12 @@ public record LiveCaptureSettings(String interfaceName, boolean promiscuous, int
         return new LiveCaptureSettings(interfaceName, true, DEFAULT_SNAPLEN, DEFAULT_BUFFER_SIZE, "", true, DEFAULT_TIMEOUT);
     }
 
-    public LiveCaptureSettings withPromiscuous(boolean value) {
-        return new LiveCaptureSettings(interfaceName, value, snaplen, bufferSize, filter, immediate, timeoutMillis);
-    }
-
     public LiveCaptureSettings withSnaplen(int value) {
         return new LiveCaptureSettings(interfaceName, promiscuous, value, bufferSize, filter, immediate, timeoutMillis);
     }
 
-    public LiveCaptureSettings withBufferSize(int value) {
-        return new LiveCaptureSettings(interfaceName, promiscuous, snaplen, value, filter, immediate, timeoutMillis);
-    }
-
     public LiveCaptureSettings withFilter(String value) {
         return new LiveCaptureSettings(interfaceName, promiscuous, snaplen, bufferSize, value, immediate, timeoutMillis);
-    }
-
-    public LiveCaptureSettings withImmediate(boolean value) {
-        return new LiveCaptureSettings(interfaceName, promiscuous, snaplen, bufferSize, filter, value, timeoutMillis);
     }
 
     public LiveCaptureSettings withTimeoutMillis(int value) {

@@ -106,7 +106,7 @@ public final class SyncEngine implements PeerRequestHandler {
     private final java.util.Set<String> joiners = ConcurrentHashMap.newKeySet();
     private long nextAdmissionNanos;
     private int joinAttempts;
-    /** Set by a follower whose boot was a join: its first step is the view change that admits it. */
+    /** A follower whose boot was a join, until the view change that admits it is agreed. */
     private boolean joining;
     private final LongAdder served = new LongAdder();
 
@@ -210,7 +210,6 @@ public final class SyncEngine implements PeerRequestHandler {
         while (!stopping && (settings.roundsLimit() == 0 || round < settings.roundsLimit())) {
             try {
                 if (joining) {
-                    joining = false;
                     changeView(new PeerLostException(null, "joining the cluster"));
                     continue;
                 }
@@ -373,7 +372,7 @@ public final class SyncEngine implements PeerRequestHandler {
                 if (System.nanoTime() - giveUp > 0) {
                     List<String> silent = candidates.stream().filter(p -> !got.containsKey(p)).toList();
                     // a replica joining that the members did not take in must not go on alone with its own stream
-                    if (view == 0 && cause.getMessage().startsWith("joining")) {
+                    if (joining) {
                         throw new IllegalStateException("could not join the running cluster: no view " + v + " proposal from " + silent + " within 10 s");
                     }
                     // connected but silent (e.g. a joiner that failed its boot): the view goes on without it
@@ -416,6 +415,7 @@ public final class SyncEngine implements PeerRequestHandler {
                 nextEpoch = Math.max(nextEpoch, q.epoch() + 1);
             }
             view = v;
+            joining = false;
             joiners.removeAll(candidates);
             setMembers(List.copyOf(candidates));
             peerAlignedEnd.keySet().retainAll(candidates);
