@@ -9,6 +9,9 @@ public interface CaptureSession extends Capture, AutoCloseable {
     /** One line saying what is captured, for logs and status. */
     String describe();
 
+    /** The libpcap link type of the captured packets, for the analyzer. */
+    int linkType();
+
     /** Counters so far; may be called from any thread. */
     CaptureStats stats();
 

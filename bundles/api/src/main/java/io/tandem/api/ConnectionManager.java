@@ -61,6 +61,9 @@ public interface ConnectionManager extends AutoCloseable {
     /** Pushes a membership view proposal to one peer. Never blocks. */
     void sendViewProposal(String peerId, ViewProposal proposal);
 
+    /** Pushes this replica's alert digest to one peer ({@code alerts}). Never blocks. */
+    void sendAlertDigest(String peerId, AlertDigest digest);
+
     @Override
     void close();
 }

@@ -27,6 +27,11 @@ public interface PacketSource extends AutoCloseable {
         return 1;
     }
 
+    /** The libpcap link type of every packet (1 Ethernet, 101 raw IP, 113 Linux SLL, 0 BSD null...). */
+    default int linkType() {
+        return 1;
+    }
+
     /** One line saying what this source reads, for logs and status. */
     String describe();
 

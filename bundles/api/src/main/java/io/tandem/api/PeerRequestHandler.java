@@ -30,6 +30,10 @@ public interface PeerRequestHandler {
     default void onViewProposal(String peerId, ViewProposal proposal) {
     }
 
+    /** A peer pushed its alert filter's digest. */
+    default void onAlertDigest(String peerId, AlertDigest digest) {
+    }
+
     /** A peer has both channels open: it joined, or came back after it was lost. */
     default void onPeerJoined(String peerId) {
     }

@@ -1,5 +1,7 @@
 package io.tandem.api;
 
+import java.util.List;
+
 /**
  * Receives the aligned stream of one replica: the same packets, in the same order, at every replica.
  * Called on the sync thread; implementations return quickly (a slow analyzer buffers on its own side).
@@ -11,6 +13,10 @@ public interface SyncListener {
 
     /** A round ended with this outcome. */
     default void onRound(long round, RoundOutcome outcome) {
+    }
+
+    /** A membership view was agreed: these members (this replica included) deliver the stream from now on. */
+    default void onView(long view, List<String> members) {
     }
 
     /** The source ended and every packet of the aligned stream has been delivered. */

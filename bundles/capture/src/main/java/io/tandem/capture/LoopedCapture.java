@@ -163,6 +163,11 @@ public final class LoopedCapture {
         }
 
         @Override
+        public int linkType() {
+            return linkType;
+        }
+
+        @Override
         public String describe() {
             return LoopedCapture.this.describe() + ", cursor of " + limit + " packets";
         }

@@ -35,6 +35,11 @@ public final class PacedSource implements PacketSource {
     }
 
     @Override
+    public int linkType() {
+        return source.linkType();
+    }
+
+    @Override
     public String describe() {
         return source.describe() + " at " + pps + " packets/s";
     }

@@ -11,6 +11,7 @@ import io.tandem.api.Packet;
 import io.tandem.api.PeerInfo;
 import io.tandem.api.PeerRequestHandler;
 import io.tandem.api.ViewProposal;
+import io.tandem.api.AlertDigest;
 import io.tandem.peer.internal.Message;
 import io.tandem.peer.internal.PeerNetwork;
 
@@ -115,6 +116,11 @@ public final class MinaConnectionManager implements ConnectionManager {
     @Override
     public void sendViewProposal(String peerId, ViewProposal proposal) {
         net.push(peerId, new Message.ViewPush(Objects.requireNonNull(proposal, "proposal")));
+    }
+
+    @Override
+    public void sendAlertDigest(String peerId, AlertDigest digest) {
+        net.push(peerId, new Message.AlertsPush(Objects.requireNonNull(digest, "digest")));
     }
 
     @Override

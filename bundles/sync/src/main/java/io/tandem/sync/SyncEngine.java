@@ -1,5 +1,6 @@
 package io.tandem.sync;
 
+import io.tandem.api.AlertDigest;
 import io.tandem.api.BootAck;
 import io.tandem.api.Capture;
 import io.tandem.api.BootHash;
@@ -35,6 +36,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
@@ -82,6 +84,7 @@ public final class SyncEngine implements PeerRequestHandler {
 
     // Sync-thread state, published through volatile reads for stats.
     private volatile List<String> members = List.of();
+    private volatile BiConsumer<String, AlertDigest> alertDigests;
     private int self;
     private volatile long round;
     private volatile long epoch;
@@ -797,6 +800,7 @@ public final class SyncEngine implements PeerRequestHandler {
         members = List.copyOf(sorted);
         self = members.indexOf(peers.localId());
         if (self < 0) throw new IllegalStateException("this replica (" + peers.localId() + ") is not among the members " + members);
+        listener.onView(view, members);
     }
 
     /**
@@ -878,6 +882,17 @@ public final class SyncEngine implements PeerRequestHandler {
             }
             mailbox.viewChangeProposed();
         }
+    }
+
+    /** Who receives the alert digests peers push (the replica's alert filter session); null: they are ignored. */
+    public void setAlertDigestReceiver(BiConsumer<String, AlertDigest> receiver) {
+        this.alertDigests = receiver;
+    }
+
+    @Override
+    public void onAlertDigest(String peerId, AlertDigest digest) {
+        BiConsumer<String, AlertDigest> r = alertDigests;
+        if (r != null) r.accept(peerId, digest);
     }
 
     @Override

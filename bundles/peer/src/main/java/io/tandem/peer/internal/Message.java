@@ -8,6 +8,7 @@ import io.tandem.api.ClusterHashes;
 import io.tandem.api.ClusterParameters;
 import io.tandem.api.Packet;
 import io.tandem.api.ViewProposal;
+import io.tandem.api.AlertDigest;
 
 import java.util.List;
 
@@ -38,6 +39,7 @@ public sealed interface Message {
         GETPACKET(0x19, "getpacket", true),
         PACKETS(0x1A, "packets", false),
         VIEW(0x1B, "view", true),
+        ALERTS(0x1C, "alerts", true),
         ERROR(0x1F, "error", false);
 
         private static final Type[] BY_CODE = new Type[256];
@@ -124,6 +126,10 @@ public sealed interface Message {
 
     record ViewPush(ViewProposal proposal) implements Message {
         public Type type() { return Type.VIEW; }
+    }
+
+    record AlertsPush(AlertDigest digest) implements Message {
+        public Type type() { return Type.ALERTS; }
     }
 
     record BootHashFatal(String reason) implements Message {

@@ -117,6 +117,7 @@ final class PeerIoHandler extends IoHandlerAdapter {
             case BOOTSTART -> notifyHandler(st, m, () -> h.onBootStart(peer, ((BootStartPush) m).start()));
             case BOOTHASHFATAL -> notifyHandler(st, m, () -> h.onBootHashFatal(peer, ((BootHashFatal) m).reason()));
             case VIEW -> notifyHandler(st, m, () -> h.onViewProposal(peer, ((ViewPush) m).proposal()));
+            case ALERTS -> notifyHandler(st, m, () -> h.onAlertDigest(peer, ((AlertsPush) m).digest()));
             case GETCLHASHES -> {
                 GetClusterHashes r = (GetClusterHashes) m;
                 answerLater(st, r, () -> h.onGetClusterHashes(peer, r.round(), r.epoch()),

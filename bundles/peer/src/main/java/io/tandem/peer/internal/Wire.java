@@ -10,6 +10,8 @@ import io.tandem.api.HashList;
 import io.tandem.api.Packet;
 import io.tandem.api.PacketHash;
 import io.tandem.api.ViewProposal;
+import io.tandem.api.AlertDigest;
+import io.tandem.api.AlertKey;
 import io.tandem.peer.PeerSettings;
 import io.tandem.peer.internal.Message.*;
 import org.apache.mina.core.buffer.IoBuffer;
@@ -127,6 +129,12 @@ public final class Wire {
                 out.putLong(v.round());
                 out.putLong(v.epoch());
             }
+            case ALERTS -> {
+                AlertDigest d = ((AlertsPush) m).digest();
+                out.putLong(d.analyzedUpTo());
+                putAlertKeys(out, d.raised());
+                putAlertKeys(out, d.reported());
+            }
             case CHASH -> {
                 ClusterHashNotice n = ((ClusterHashPush) m).notice();
                 out.putLong(n.round());
@@ -213,6 +221,21 @@ public final class Wire {
         for (String s : list) putString(out, s);
     }
 
+    private static void putAlertKeys(IoBuffer out, List<AlertKey> keys) {
+        out.putInt(keys.size());
+        for (AlertKey k : keys) {
+            out.putInt(k.gid());
+            out.putLong(k.sid());
+            out.putLong(k.position());
+        }
+    }
+
+    private static List<AlertKey> alertKeys(Reader r) {
+        AlertKey[] keys = new AlertKey[r.count(20)];
+        for (int i = 0; i < keys.length; i++) keys[i] = new AlertKey(r.i32(), r.i64(), r.i64());
+        return List.of(keys);
+    }
+
     private static void putFixed(IoBuffer out, byte[] b, int length) {
         if (b.length != length) throw new IllegalArgumentException("expected " + length + " bytes, not " + b.length);
         out.put(b);
@@ -287,6 +310,7 @@ public final class Wire {
             case BOOTSTART -> new BootStartPush(new BootStart(r.i32(), r.i32(), r.strings(), r.i64(), r.bool()));
             case BOOTHASHFATAL -> new BootHashFatal(r.string());
             case VIEW -> new ViewPush(new ViewProposal(r.i64(), r.strings(), r.i64(), r.i64(), r.i64()));
+            case ALERTS -> new AlertsPush(new AlertDigest(r.i64(), alertKeys(r), alertKeys(r)));
             case CHASH -> new ClusterHashPush(new ClusterHashNotice(r.i64(), r.i64(), r.i64(), r.i32(), r.bool(), r.i64(), r.hash()));
             case GETCLHASHES -> new GetClusterHashes(r.i32(), r.i64(), r.i64());
             case CLHASHES -> {

@@ -53,6 +53,11 @@ final class Session implements CaptureSession {
         return c.loop().captureSome(Math.min(max, maxPerCall));
     }
 
+    @Override
+    public int linkType() {
+        return source.linkType();
+    }
+
     void setRandomDrop(RandomDrop drop) {
         pending = drop;
     }
