@@ -24,10 +24,11 @@ import java.util.Map;
  * @param capture      what is captured (one line)
  * @param randomDrop   the random drop in force (thesis format, "0" when off)
  * @param hashLog      file the aligned stream's hashes are written to, or null when off
- * @param counters     every counter by name, in display order (capture, queue, sync)
+ * @param analyzer     the analyzer fed and what the feeder does ("rules: analyzing"), one line
+ * @param counters     every counter by name, in display order (capture, queue, sync, feeder, alerts)
  */
 public record ReplicaSnapshot(String id, boolean leader, String state, String failure, ClusterParameters parameters,
                               int mode, List<String> members, List<PeerInfo> peers, long round, int desyncLevel,
                               long queueHeld, int queueCapacity, double capturePps, double deliveredPps,
-                              String capture, String randomDrop, String hashLog, Map<String, Long> counters) {
+                              String capture, String randomDrop, String hashLog, String analyzer, Map<String, Long> counters) {
 }

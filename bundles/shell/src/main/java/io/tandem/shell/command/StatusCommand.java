@@ -30,6 +30,7 @@ public class StatusCommand extends TandemCommand {
         System.out.printf("capture    %s%n", s.capture().isEmpty() ? "-" : s.capture());
         System.out.printf("drop       %s%n", s.randomDrop().isEmpty() ? "-" : s.randomDrop());
         System.out.printf("hash log   %s%n", s.hashLog() == null ? "off" : s.hashLog());
+        System.out.printf("analyzer   %s%n", s.analyzer().isEmpty() ? "-" : s.analyzer());
         return null;
     }
 }

@@ -31,7 +31,7 @@ class TopFrameTest {
         n.put("sync.rounds.no.anchor", 0L);
         return new ReplicaSnapshot("r1", true, "running", null, ClusterParameters.DEFAULTS, 1, List.of("r1", "r2"),
                 List.of(new PeerInfo("r2", "127.0.0.1", 4001, true, 9_000)), 1234, 1, 700, 262144, 19_990, 19_980,
-                "ordinary at 20000 packets/s", "2000", null, n);
+                "ordinary at 20000 packets/s", "2000", null, "rules: analyzing", n);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.tandem.sync.internal.osgi;
 
+import io.tandem.api.AlertFilter;
+import io.tandem.api.Analyzer;
 import io.tandem.api.CaptureFactory;
 import io.tandem.api.CaptureSession;
 import io.tandem.api.CaptureStats;
@@ -9,9 +11,13 @@ import io.tandem.api.ConnectionManagerFactory;
 import io.tandem.api.HashDatabase;
 import io.tandem.api.HashDatabaseFactory;
 import io.tandem.api.HashDatabaseStats;
+import io.tandem.api.Packet;
+import io.tandem.api.PacketHash;
 import io.tandem.api.PeerInfo;
 import io.tandem.api.ReplicaSnapshot;
 import io.tandem.api.ReplicaStatus;
+import io.tandem.api.SyncListener;
+import io.tandem.sync.FeederStats;
 import io.tandem.sync.SyncEngine;
 import io.tandem.sync.SyncStats;
 import org.slf4j.Logger;
@@ -49,6 +55,9 @@ final class Replica implements ReplicaStatus {
     private volatile CaptureSession capture;
     private volatile ConnectionManager peers;
     private volatile SyncEngine engine;
+    private Analysis analysis;
+    private Analyzer analyzer;
+    private AlertFilter alertFilter;
     private volatile String failure;
     private volatile boolean stopping;
     /** Set by {@link #leave()}: the replica no longer takes part; its status says so until it is replaced. */
@@ -89,7 +98,10 @@ final class Replica implements ReplicaStatus {
             String lastError = null;
             while (!stopping) {
                 ConnectionManager cm = connections.create(p);
-                SyncEngine e = new SyncEngine(config.settings(leader), db, cm, capture, hashLog);
+                Analysis a = analysis(cm.localId());
+                a.peers(cm);
+                SyncEngine e = new SyncEngine(config.settings(leader), db, cm, capture, new HashLogAndAnalysis(hashLog, a));
+                e.setAlertDigestReceiver(a::onDigest);
                 cm.setHandler(e);
                 peers = cm;
                 try {
@@ -113,6 +125,49 @@ final class Replica implements ReplicaStatus {
             if (stopping) return; // interrupted by stop(): not a failure
             failure = e.getMessage() != null ? e.getMessage() : e.toString();
             LOG.error("replica could not start: {}", failure);
+        }
+    }
+
+    /** The analysis side, made once per incarnation with the first connection manager (its id is the replica's). */
+    private synchronized Analysis analysis(String localId) {
+        if (analysis == null) {
+            analysis = new Analysis(localId, capture.linkType(), config);
+            analysis.setAnalyzer(analyzer);
+            analysis.setAlertFilter(alertFilter);
+            analysis.start();
+        }
+        return analysis;
+    }
+
+    /** The analyzer the feeder feeds (null: none; packets wait in the feeder's queue). */
+    synchronized void setAnalyzer(Analyzer a) {
+        analyzer = a;
+        if (analysis != null) analysis.setAnalyzer(a);
+    }
+
+    /** The alert filter alerts go to (null: none). */
+    synchronized void setAlertFilter(AlertFilter f) {
+        alertFilter = f;
+        if (analysis != null) analysis.setAlertFilter(f);
+    }
+
+    /** The engine's listener: the hash log and the analysis side see every delivered packet. */
+    private record HashLogAndAnalysis(HashLog hashLog, Analysis analysis) implements SyncListener {
+        @Override
+        public void onDelivered(long position, PacketHash hash, Packet packet) {
+            hashLog.onDelivered(position, hash, packet);
+            analysis.onDelivered(position, hash, packet);
+        }
+
+        @Override
+        public void onView(long view, List<String> members) {
+            analysis.onView(view, members);
+        }
+
+        @Override
+        public void onEnd() {
+            hashLog.onEnd();
+            analysis.onEnd();
         }
     }
 
@@ -166,6 +221,11 @@ final class Replica implements ReplicaStatus {
         if (cm != null) cm.close();
         CaptureSession c = capture;
         if (c != null) c.close();
+        Analysis a;
+        synchronized (this) {
+            a = analysis;
+        }
+        if (a != null) a.stop();
         hashLog.close();
     }
 
@@ -249,12 +309,30 @@ final class Replica implements ReplicaStatus {
             n.put("sync.joined.duplicates", s.joinedDuplicates());
             n.put("sync.credit", s.credit());
         }
+        Analysis an;
+        synchronized (this) {
+            an = analysis;
+        }
+        FeederStats f = an == null ? null : an.feederStats();
+        if (f != null) {
+            n.put("feeder.offered", f.offered());
+            n.put("feeder.dropped.full", f.droppedFull());
+            n.put("feeder.analyzed", f.analyzed());
+            n.put("feeder.restarts", f.restarts());
+            n.put("feeder.completed", f.completed());
+            n.put("feeder.queued", (long) f.queued());
+            n.put("feeder.capacity", (long) f.capacity());
+            n.put("feeder.bytes", f.bytes());
+            n.put("alerts.raised", f.alertsRaised());
+            n.put("alerts.unfiltered", an.unfiltered());
+        }
         Path log = hashLog.path();
         return new ReplicaSnapshot(cm == null ? "" : cm.localId(), leader, state, why, config.parameters(), config.mode(),
                 e == null || left ? List.of() : e.members(), peerList, s == null ? 0 : s.round(), s == null ? 0 : s.desyncLevel(),
                 q == null ? 0 : q.held(), q == null ? 0 : q.capacity(), left ? 0 : capturePps, left ? 0 : deliveredPps,
                 c == null ? "" : c.describe() + (left ? " (stopped: the replica left)" : cs.error() != null ? " (failed: " + cs.error() + ")" : cs.ended() ? " (ended)" : ""),
-                cs == null ? "" : cs.randomDrop(), log == null ? null : log.toString(), n);
+                cs == null ? "" : cs.randomDrop(), log == null ? null : log.toString(),
+                f == null ? "" : (f.analyzer().isEmpty() ? config.analyzer() + " (not running)" : f.analyzer()) + ": " + f.state(), n);
     }
 
     private static boolean ended(SyncEngine e) {

@@ -1,5 +1,7 @@
 package io.tandem.sync.internal.osgi;
 
+import io.tandem.api.AlertFilter;
+import io.tandem.api.Analyzer;
 import io.tandem.api.CaptureFactory;
 import io.tandem.api.ConnectionManagerFactory;
 import io.tandem.api.HashDatabaseFactory;
@@ -11,10 +13,14 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The replica's conductor (config pid {@code io.tandem.sync}): once a hash database, a connection manager and a
@@ -34,6 +40,8 @@ import java.util.Map;
 @Component(configurationPid = SyncConfig.PID, immediate = true, service = {})
 public class ReplicaComponent {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaComponent.class);
+    /** Service property naming an Analyzer ("rules", "suricata"). */
+    static final String ANALYZER_NAME = "analyzer.name";
 
     @Reference
     private HashDatabaseFactory databases;
@@ -41,6 +49,36 @@ public class ReplicaComponent {
     private ConnectionManagerFactory connections;
     @Reference
     private CaptureFactory captures;
+
+    /** Analyzer services by their analyzer.name; the one the configuration names is fed. */
+    private final Map<Analyzer, String> analyzers = new ConcurrentHashMap<>();
+    private volatile AlertFilter alertFilter;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addAnalyzer(Analyzer a, Map<String, Object> props) {
+        Object name = props.get(ANALYZER_NAME);
+        analyzers.put(a, name != null ? name.toString() : a.name());
+        chooseAnalyzer();
+    }
+
+    void removeAnalyzer(Analyzer a) {
+        analyzers.remove(a);
+        chooseAnalyzer();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    void setAlertFilter(AlertFilter f) {
+        alertFilter = f;
+        Replica r = running();
+        if (r != null) r.setAlertFilter(f);
+    }
+
+    void unsetAlertFilter(AlertFilter f) {
+        if (alertFilter != f) return;
+        alertFilter = null;
+        Replica r = running();
+        if (r != null) r.setAlertFilter(null);
+    }
 
     private BundleContext context;
     private SyncConfig config;
@@ -108,6 +146,12 @@ public class ReplicaComponent {
         for (String[] c : config.startChanges(next)) {
             LOG.warn("{}: {}={} applies when the replica next starts (running with {})", SyncConfig.PID, c[0], c[1], c[2]);
         }
+        if (!config.analyzer().equals(next.analyzer())) {
+            config = config.withAnalyzer(next.analyzer());
+            LOG.info("{}: analyzer now {}{}", SyncConfig.PID, next.analyzer(), analyzers.containsValue(next.analyzer()) ? ""
+                    : " (no Analyzer service by that name yet: packets wait in the feeder's queue until one is registered)");
+            chooseAnalyzer();
+        }
         if (!config.sameHashLog(next) && replica.switchHashLog(next.hashLog())) {
             config = config.withHashLog(next.hashLog());
             LOG.info("{}: hash log {}", SyncConfig.PID, next.hashLog() == null ? "off" : "now written to " + next.hashLog());
@@ -120,10 +164,30 @@ public class ReplicaComponent {
         stopReplica();
     }
 
+    private synchronized Replica running() {
+        return replica;
+    }
+
+    /** Hands the replica the analyzer its configuration names, or none (its packets then wait in the feeder's queue). */
+    private void chooseAnalyzer() {
+        Replica r;
+        Analyzer chosen = null;
+        synchronized (this) {
+            r = replica;
+            if (r == null || config == null) return;
+            for (Map.Entry<Analyzer, String> e : analyzers.entrySet()) {
+                if (e.getValue().equals(config.analyzer())) chosen = e.getKey();
+            }
+        }
+        r.setAnalyzer(chosen);
+    }
+
     private void startReplica() {
         replica = new Replica(config, databases, connections, captures);
+        replica.setAlertFilter(alertFilter);
         replica.start();
         registration = context.registerService(ReplicaStatus.class, replica, null);
+        chooseAnalyzer();
         LOG.info("{}: assembling the replica as a {}", SyncConfig.PID, connections.leader() ? "leader" : "follower");
     }
 

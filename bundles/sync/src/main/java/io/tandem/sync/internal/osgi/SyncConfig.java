@@ -20,8 +20,12 @@ import java.util.Objects;
  * @param hashLog    file the aligned stream's hashes are written to, one hex hash a line, or null
  * @param member     member: true (default) while this replica takes part; false once it left ({@code tandem:leave})
  *                   until it joins again ({@code tandem:join})
+ * @param analyzer   analyzer: the {@code analyzer.name} of the Analyzer service the feeder feeds (default rules)
+ * @param feederPackets feeder.queue.packets: packets the feeder's queue holds at most
+ * @param feederBytes   feeder.queue.bytes: captured bytes the feeder's queue holds at most
  */
-record SyncConfig(ClusterParameters parameters, int bootPeers, int bootWait, int mode, long rounds, Path hashLog, boolean member) {
+record SyncConfig(ClusterParameters parameters, int bootPeers, int bootWait, int mode, long rounds, Path hashLog, boolean member,
+                  String analyzer, int feederPackets, long feederBytes) {
     static final String PID = "io.tandem.sync";
 
     /** @throws IllegalArgumentException naming the bad key and value */
@@ -41,13 +45,17 @@ record SyncConfig(ClusterParameters parameters, int bootPeers, int bootWait, int
             String base = System.getProperty("karaf.base");
             if (!hashLog.isAbsolute() && base != null) hashLog = Path.of(base).resolve(hashLog);
         }
+        String analyzer = text(props, "analyzer");
+        if (analyzer.isEmpty()) analyzer = "rules";
+        if (!analyzer.matches("[A-Za-z0-9_.-]+")) throw new IllegalArgumentException("analyzer=" + analyzer + ": must be an analyzer name (letters, digits, . _ -)");
         String member = text(props, "member").toLowerCase(java.util.Locale.ROOT);
         if (!member.isEmpty() && !member.equals("true") && !member.equals("false")) {
             throw new IllegalArgumentException("member=" + text(props, "member") + ": must be true or false");
         }
         return new SyncConfig(new ClusterParameters(k, l, hash.isEmpty() ? d.hashName() : hash, snippet),
                 (int) number(props, "boot.peers", 1, 0, 128), (int) number(props, "boot.wait", 0, 0, 86_400), mode,
-                number(props, "rounds", 0, 0, Long.MAX_VALUE), hashLog, !member.equals("false"));
+                number(props, "rounds", 0, 0, Long.MAX_VALUE), hashLog, !member.equals("false"), analyzer,
+                (int) number(props, "feeder.queue.packets", 65_536, 1, 1 << 26), number(props, "feeder.queue.bytes", 256L << 20, 1 << 16, 1L << 40));
     }
 
     SyncSettings settings(boolean leader) {
@@ -73,11 +81,17 @@ record SyncConfig(ClusterParameters parameters, int bootPeers, int bootWait, int
         if (bootPeers != next.bootPeers) out.add(new String[] {"boot.peers", "" + next.bootPeers, "" + bootPeers});
         if (bootWait != next.bootWait) out.add(new String[] {"boot.wait", "" + next.bootWait, "" + bootWait});
         if (rounds != next.rounds) out.add(new String[] {"rounds", "" + next.rounds, "" + rounds});
+        if (feederPackets != next.feederPackets) out.add(new String[] {"feeder.queue.packets", "" + next.feederPackets, "" + feederPackets});
+        if (feederBytes != next.feederBytes) out.add(new String[] {"feeder.queue.bytes", "" + next.feederBytes, "" + feederBytes});
         return out;
     }
 
     SyncConfig withHashLog(Path p) {
-        return new SyncConfig(parameters, bootPeers, bootWait, mode, rounds, p, member);
+        return new SyncConfig(parameters, bootPeers, bootWait, mode, rounds, p, member, analyzer, feederPackets, feederBytes);
+    }
+
+    SyncConfig withAnalyzer(String name) {
+        return new SyncConfig(parameters, bootPeers, bootWait, mode, rounds, hashLog, member, name, feederPackets, feederBytes);
     }
 
     boolean sameHashLog(SyncConfig o) {
@@ -88,7 +102,7 @@ record SyncConfig(ClusterParameters parameters, int bootPeers, int bootWait, int
     @Override
     public String toString() {
         return "boot.peers=" + bootPeers + " boot.wait=" + bootWait + " mode=" + mode + " rounds=" + rounds + " hashlog=" + (hashLog == null ? "" : hashLog)
-                + (member ? "" : " member=false");
+                + (member ? "" : " member=false") + " analyzer=" + analyzer + " feeder.queue.packets=" + feederPackets + " feeder.queue.bytes=" + feederBytes;
     }
 
     private static String text(Map<String, ?> props, String key) {
