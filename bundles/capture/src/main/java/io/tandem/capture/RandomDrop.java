@@ -24,13 +24,16 @@ import java.util.SplittableRandom;
  *       packets after the previous period's starting packet starts the next one (restarting a period still
  *       running when the interval is shorter than the duration). So {@code p100000,D10,I100} drops packets
  *       0-9, 100-109, 200-209, ... (numbered from 0 in the order {@link #drop} sees them).</li>
+ *   <li>{@code #<numbers>}: exactly these packets, numbered from 0 in the order {@link #drop} sees them: a comma
+ *       list of numbers and ranges ({@code #3,7,10-12}). Not in the thesis; for tests and replays that need one
+ *       replica to lose precisely some packets (a split attack: each replica loses a different part).</li>
  * </ul>
  * Time is the packets' own timestamps, never the wall clock, so a replay drops the same packets every time.
  *
  * <p>{@link #drop} is synchronized; the counters can be read from any thread.
  */
 public final class RandomDrop {
-    private static final String FORMAT = "<probability> or p<probability>,(d|D)<duration>,(f<frequency>|(i|I)<interval>)";
+    private static final String FORMAT = "<probability> or p<probability>,(d|D)<duration>,(f<frequency>|(i|I)<interval>) or #<numbers>";
 
     private enum Start { NONE, FREQUENCY, INTERVAL_PACKETS, INTERVAL_MICROS }
 
@@ -44,6 +47,8 @@ public final class RandomDrop {
     private final double startProbability;
     private final long interval;          // packets or micros
     private final SplittableRandom random;
+    /** {@code #} format: sorted, disjoint [from, to] packet-number ranges to drop; null otherwise. */
+    private long[][] exact;
 
     private boolean anyPeriod;
     private long periodStartIndex;
@@ -78,6 +83,7 @@ public final class RandomDrop {
     public static RandomDrop parse(String spec, long seed) {
         String s = spec == null ? "" : spec.trim();
         if (s.isEmpty()) return new RandomDrop("0", seed, 0, false, false, 0, Start.NONE, 0, 0);
+        if (s.startsWith("#")) return exact(s, seed);
         String[] parts = s.split(",", -1);
         if (parts.length == 1) {
             double p = probability(s, s, "probability");
@@ -120,6 +126,37 @@ public final class RandomDrop {
             throw bad(s, "period start must be f<frequency>, i<seconds> or I<packets>");
         }
         return new RandomDrop(s, seed, probability, true, durationInPackets, duration, start, startProbability, interval);
+    }
+
+    private static RandomDrop exact(String s, long seed) {
+        java.util.List<long[]> ranges = new java.util.ArrayList<>();
+        for (String part : s.substring(1).split(",", -1)) {
+            String t = part.trim();
+            if (!t.matches("\\d+(-\\d+)?")) throw bad(s, "packet numbers must be like #3,7,10-12, not '" + t + "'");
+            int dash = t.indexOf('-');
+            long from = Long.parseLong(dash < 0 ? t : t.substring(0, dash));
+            long to = dash < 0 ? from : Long.parseLong(t.substring(dash + 1));
+            if (to < from) throw bad(s, "range '" + t + "' ends before it starts");
+            ranges.add(new long[] {from, to});
+        }
+        ranges.sort((a, b) -> Long.compare(a[0], b[0]));
+        for (int i = 1; i < ranges.size(); i++) {
+            if (ranges.get(i)[0] <= ranges.get(i - 1)[1]) throw bad(s, "ranges overlap at packet " + ranges.get(i)[0]);
+        }
+        RandomDrop d = new RandomDrop(s, seed, 1, false, false, 0, Start.NONE, 0, 0);
+        d.exact = ranges.toArray(new long[0][]);
+        return d;
+    }
+
+    private boolean exactlyDropped(long k) {
+        int lo = 0, hi = exact.length - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            if (exact[mid][1] < k) lo = mid + 1;
+            else if (exact[mid][0] > k) hi = mid - 1;
+            else return true;
+        }
+        return false;
     }
 
     /** "2500" (out of 100000) or "2.5%" as a probability in [0, 1]. */
@@ -175,6 +212,11 @@ public final class RandomDrop {
     public synchronized boolean drop(Packet packet) {
         long k = seen;
         seen = k + 1;
+        if (exact != null) {
+            if (!exactlyDropped(k)) return false;
+            dropped++;
+            return true;
+        }
         boolean candidate;
         if (!periodic) {
             candidate = probability > 0;

@@ -71,6 +71,21 @@ class RandomDropTest {
     }
 
     @Test
+    void exactPacketNumbersDropExactlyThose() throws Exception {
+        RandomDrop d = RandomDrop.parse("#3, 7,10-12", 1);
+        boolean[] dropped = run(d, 20);
+        for (int i = 0; i < 20; i++) assertEquals(i == 3 || i == 7 || (i >= 10 && i <= 12), dropped[i], "packet " + i);
+        assertEquals(5, d.dropped());
+        assertFalse(d.never());
+        for (String[] c : new String[][] {{"#3,x", "random drop '#3,x': packet numbers must be like #3,7,10-12, not 'x'"},
+                {"#5-2", "random drop '#5-2': range '5-2' ends before it starts"},
+                {"#1-5,4", "random drop '#1-5,4': ranges overlap at packet 4"}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> RandomDrop.parse(c[0], 1));
+            assertEquals(c[1], e.getMessage());
+        }
+    }
+
+    @Test
     void zeroOrEmptyNeverDrops() throws Exception {
         for (String spec : new String[] {"0", "", "  ", null, "0%", "p0,D10,I20", "p100000,D10,f0"}) {
             RandomDrop d = RandomDrop.parse(spec, 7);

@@ -683,18 +683,23 @@ public final class SyncEngine implements PeerRequestHandler {
         for (int attempt = 1; attempt <= BOOT_ATTEMPTS; attempt++) {
             long from = (long) (attempt - 1) * m;
             ensureEnd(from + m);
+            int size = m;
+            int anchor = l;
             if (db.end() < from + m) {
-                fatal("the source ended before " + m + " boot packets were captured");
+                // A finite source shorter than m (a short capture replayed): boot on the packets there are.
+                if (db.end() <= from) fatal("the source ended before " + m + " boot packets were captured");
+                size = (int) (db.end() - from);
+                anchor = Math.min(l, size);
             }
-            HashList boot = db.hashes(from, m);
-            PacketHash[] hashes = new PacketHash[m];
-            for (int i = 0; i < m; i++) hashes[i] = boot.hash(i);
+            HashList boot = db.hashes(from, size);
+            PacketHash[] hashes = new PacketHash[size];
+            for (int i = 0; i < size; i++) hashes[i] = boot.hash(i);
             BootHash message = new BootHash(attempt, members, hashes);
             List<long[]> acks = new ArrayList<>();
             Map<String, CompletableFuture<BootAck>> asked = new HashMap<>();
             for (String p : peerIds()) asked.put(p, peers.sendBootHash(p, message));
             for (String p : peerIds()) acks.add(awaitPeer(p, asked.get(p), null).positions());
-            int index = bootIndex(acks, m);
+            int index = bootIndex(acks, size, anchor);
             if (index >= 0) {
                 BootStart start = new BootStart(attempt, index, members, 0, false);
                 for (String p : peerIds()) peers.sendBootStart(p, start);
@@ -716,7 +721,7 @@ public final class SyncEngine implements PeerRequestHandler {
      * necessarily at consecutive positions: a follower may hold packets the leader lost between them; the rounds
      * recover those like any other.
      */
-    private int bootIndex(List<long[]> acks, int m) {
+    private int bootIndex(List<long[]> acks, int m, int l) {
         for (int j = 0; j + l <= m; j++) {
             boolean ok = true;
             for (long[] pos : acks) {
