@@ -1,10 +1,15 @@
 package io.tandem.cli;
 
+import io.tandem.api.AlertFilter;
+import io.tandem.api.AlertFilterSession;
+import io.tandem.api.Analyzer;
 import io.tandem.api.ClusterParameters;
 import io.tandem.api.HashDatabase;
 import io.tandem.api.HashFunction;
 import io.tandem.api.Packet;
+import io.tandem.api.PacketHash;
 import io.tandem.api.PacketSource;
+import io.tandem.api.SyncListener;
 import io.tandem.capture.CaptureLoop;
 import io.tandem.capture.LoopedCapture;
 import io.tandem.capture.RandomDrop;
@@ -12,6 +17,7 @@ import io.tandem.hashdb.HashFunctions;
 import io.tandem.hashdb.PacketHashDatabase;
 import io.tandem.peer.MinaConnectionManager;
 import io.tandem.peer.PeerSettings;
+import io.tandem.sync.Feeder;
 import io.tandem.sync.SyncEngine;
 import io.tandem.sync.SyncSettings;
 
@@ -31,6 +37,8 @@ import java.util.concurrent.locks.LockSupport;
  * capture loop and sync engine, all fed the same looped capture; each applies its own random drop.
  */
 final class SimCluster implements AutoCloseable {
+    private static final int FEEDER_PACKETS = 65_536;
+    private static final long FEEDER_BYTES = 256L << 20;
 
     /**
      * What a run is made of.
@@ -50,6 +58,13 @@ final class SimCluster implements AutoCloseable {
         }
     }
 
+    /** What each replica analyzes its aligned stream with, and the alert filter its alerts go to. */
+    interface Analysis {
+        Analyzer analyzer(String replicaId) throws IOException;
+
+        AlertFilter filter(String replicaId) throws IOException;
+    }
+
     /** One replica of the simulation. */
     static final class Replica {
         final String id;
@@ -59,6 +74,11 @@ final class SimCluster implements AutoCloseable {
         final MinaConnectionManager peers;
         final SyncEngine engine;
         final HashLog log;
+        /** With an {@link Analysis}: the feeder, the alert filter and its session; null otherwise. */
+        Feeder feeder;
+        AlertFilter filter;
+        AlertFilterSession alerts;
+        volatile List<String> members = List.of();
 
         Replica(String id, HashDatabase db, RandomDrop drop, CaptureLoop capture, MinaConnectionManager peers, SyncEngine engine, HashLog log) {
             this.id = id;
@@ -69,6 +89,27 @@ final class SimCluster implements AutoCloseable {
             this.engine = engine;
             this.log = log;
         }
+
+        /** The engine's listener: the hash log, and with analysis the feeder and the alert filter's view. */
+        final SyncListener listener = new SyncListener() {
+            @Override
+            public void onDelivered(long position, PacketHash hash, Packet packet) {
+                log.onDelivered(position, hash, packet);
+                if (feeder != null) feeder.onDelivered(position, hash, packet);
+            }
+
+            @Override
+            public void onView(long view, List<String> ids) {
+                members = ids;
+                if (alerts != null) alerts.onView(ids);
+            }
+
+            @Override
+            public void onEnd() {
+                log.onEnd();
+                if (feeder != null) feeder.onEnd();
+            }
+        };
     }
 
     final Options options;
@@ -79,6 +120,11 @@ final class SimCluster implements AutoCloseable {
     private long endNanos;
 
     SimCluster(Options o) throws IOException {
+        this(o, null);
+    }
+
+    /** @param analysis what each replica analyzes with (null: no analysis, only the hash logs) */
+    SimCluster(Options o, Analysis analysis) throws IOException {
         this.options = o;
         this.hash = HashFunctions.byName(o.params().hashName());
         // Before every replica booted, taps stop a few boot attempts past the leader's start, and short of the
@@ -102,14 +148,64 @@ final class SimCluster implements AutoCloseable {
             SyncSettings ss = (leader ? SyncSettings.leader(o.replicas() - 1, 60_000) : SyncSettings.follower())
                     .withMode(o.mode()).withRoundsLimit(o.rounds()).withWindowLimit(o.window());
             HashLog log = new HashLog(hash.length(), o.hashlogDir() == null ? null : o.hashlogDir().resolve(id + ".hashes"), o.keepLogs());
-            SyncEngine engine = new SyncEngine(ss, db, cm, capture::captureSome, log);
+            Replica[] made = new Replica[1];
+            SyncListener listener = new SyncListener() { // the replica is made after its engine: forward to it
+                @Override
+                public void onDelivered(long position, PacketHash h, Packet p) {
+                    made[0].listener.onDelivered(position, h, p);
+                }
+
+                @Override
+                public void onView(long view, List<String> ids) {
+                    made[0].listener.onView(view, ids);
+                }
+
+                @Override
+                public void onEnd() {
+                    made[0].listener.onEnd();
+                }
+            };
+            SyncEngine engine = new SyncEngine(ss, db, cm, capture::captureSome, listener);
             cm.setHandler(engine);
-            replicas.add(new Replica(id, db, drop, capture, cm, engine, log));
+            Replica r = new Replica(id, db, drop, capture, cm, engine, log);
+            made[0] = r;
+            if (analysis != null) analyze(r, analysis);
+            replicas.add(r);
             if (leader) {
                 cm.start();
                 leaderPort = cm.listenAddress().getPort();
             }
         }
+    }
+
+    private void analyze(Replica r, Analysis analysis) throws IOException {
+        r.filter = analysis.filter(r.id);
+        r.alerts = r.filter.open(r.id, digest -> {
+            for (String m : r.members) if (!m.equals(r.id)) r.peers.sendAlertDigest(m, digest);
+        });
+        AlertFilterSession session = r.alerts;
+        r.feeder = new Feeder(r.id, options.source().linkType(), FEEDER_PACKETS, FEEDER_BYTES, session, session::analyzedUpTo);
+        r.feeder.setAnalyzer(analysis.analyzer(r.id));
+        r.engine.setAlertDigestReceiver(session::onDigest);
+        r.feeder.start();
+    }
+
+    /**
+     * After {@link #run}: waits until every replica's analyzer finished its stream, then lets the alert filters
+     * decide what still waits and exchange their last digests. Returns the replicas not finished in time.
+     */
+    List<String> finishAnalysis(long timeoutSeconds) throws InterruptedException {
+        List<String> late = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+        for (Replica r : replicas) {
+            if (r.feeder == null) continue;
+            if (!r.feeder.awaitFinished(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) late.add(r.id);
+        }
+        for (Replica r : replicas) if (r.alerts != null) r.alerts.finish();
+        while (System.nanoTime() < deadline && replicas.stream().anyMatch(r -> r.filter != null && r.filter.stats().pending() > 0)) {
+            Thread.sleep(20);
+        }
+        return late;
     }
 
     /** Starts every replica (the leader first), waits for all to end; returns the failures, if any. */
@@ -172,6 +268,8 @@ final class SimCluster implements AutoCloseable {
     public void close() {
         for (Replica r : replicas) {
             r.engine.stop();
+            if (r.feeder != null) r.feeder.stop();
+            if (r.alerts != null) r.alerts.close();
             r.peers.close();
             r.log.close();
         }
