@@ -272,7 +272,8 @@ public final class PipeSession implements AnalyzerSession {
             throw new IOException(name + ": session closed while writing packet " + position);
         } catch (IOException e) {
             // EPIPE: the program closed its input, i.e. died
-            throw new IOException(deathMessage("at packet " + position));
+            death = deathMessage("at packet " + position);
+            throw new IOException(death);
         }
         long end = bytesWritten + 16 + incl;
         bytesWritten = end;
@@ -281,9 +282,8 @@ public final class PipeSession implements AnalyzerSession {
 
     private void failIfDead() throws IOException {
         if (closed) throw new IOException(name + ": session closed");
-        String d = death;
-        if (d == null && !process.isAlive()) d = deathMessage("");
-        if (d != null) throw new IOException(d);
+        if (death == null && !process.isAlive()) death = deathMessage("");
+        if (death != null) throw new IOException(death);
     }
 
     @Override
