@@ -24,11 +24,12 @@ import java.util.TreeSet;
 public final class Agreement {
 
     /**
-     * First key of a digest's {@code reported} list when the digest starts this member's history: every key it
-     * still remembers follows (in that digest and the next ones), so the receiver may trust its watermark from
-     * here on. Position -1 is no alert's (alerts have positions from 0).
+     * Gid and position of the first key of a digest's {@code reported} list when the digest starts the sender's
+     * history: every key it still remembers follows (in that digest and the next ones), and its sid is the
+     * fingerprint of the sender's view ({@link #fingerprint}). No alert has position -1.
      */
-    public static final AlertKey HISTORY_MARKER = new AlertKey(0, 0, -1);
+    static final int MARKER_GID = 0;
+    static final long MARKER_POSITION = -1;
 
     /** Keys per list in one digest; more go in the next digest (a frame holds 16 MiB, 20 bytes a key). */
     static final int MAX_KEYS_PER_DIGEST = 50_000;
@@ -48,10 +49,14 @@ public final class Agreement {
 
     /** What this replica knows of another member from its digests. */
     private static final class Member {
-        /** The highest watermark it announced; trusted only once {@link #synced}. */
+        /** The highest watermark it announced since its last history. */
         long watermark = -1;
-        /** Its history reached us: every key it raised below {@link #watermark} is in {@link #raised}. */
-        boolean synced;
+        /**
+         * Fingerprint of the view it sent its last history under (0: none yet). When it equals this replica's
+         * view, every key it raised below {@link #watermark} and every key it reported is known here, and it
+         * decides in that view too, so it waits on this replica like this one waits on it.
+         */
+        long historyView;
         final TreeSet<AlertKey> raised = new TreeSet<>();
     }
 
@@ -64,6 +69,7 @@ public final class Agreement {
     private final long horizon;
 
     private List<String> view;
+    private long viewFingerprint;
     /** This replica's own analyzedUpTo. */
     private long analyzed;
     private boolean finished;
@@ -79,6 +85,8 @@ public final class Agreement {
     private final TreeSet<AlertKey> unsentRaised = new TreeSet<>();
     private final TreeSet<AlertKey> unsentReported = new TreeSet<>();
     private boolean historyDue = true;
+    /** A history is due but reports decided before it are still being written: wait for them (see FilterSession). */
+    private boolean historyHeld;
     private long announced = -1;
 
     private long raisedCount, reportedCount, byPeersCount, duplicateCount, takenOverCount;
@@ -123,19 +131,20 @@ public final class Agreement {
     public Decisions onView(List<String> newMembers) {
         List<String> sorted = new ArrayList<>(newMembers);
         sorted.sort(null);
+        if (sorted.equals(view)) return Decisions.NONE;
         List<String> before = view == null ? List.of() : view;
-        boolean joined = false;
-        for (String m : sorted) if (!m.equals(me) && !before.contains(m)) joined = true;
         for (String m : before) if (!sorted.contains(m)) members.remove(m);
         view = List.copyOf(sorted);
-        if (joined) startHistory();
+        viewFingerprint = fingerprint(view);
+        // every member, old or new, learns under which view this one decides from now on
+        startHistory();
         return evaluateAll();
     }
 
     /** A peer's digest. Digests of one peer must arrive in the order it sent them (TCP). */
     public Decisions onDigest(String peer, AlertDigest digest) {
         List<AlertKey> reported = digest.reported();
-        boolean history = !reported.isEmpty() && reported.get(0).equals(HISTORY_MARKER);
+        boolean history = !reported.isEmpty() && isMarker(reported.get(0));
         Member m = members.get(peer);
         if (m == null) {
             // a digest in flight from a member that has left (an old incarnation) must not revive it; a history
@@ -144,14 +153,18 @@ public final class Agreement {
             m = new Member();
             members.put(peer, m);
         }
-        boolean wasSynced = m.synced;
-        if (history) m.synced = true;
-        if (digest.analyzedUpTo() > m.watermark) m.watermark = digest.analyzedUpTo();
+        boolean wasSynced = view != null && m.historyView == viewFingerprint;
+        if (history) {
+            m.historyView = reported.get(0).sid();
+            // a history restarts the count: what came before it may have missed keys (we were not its audience)
+            m.watermark = digest.analyzedUpTo();
+        } else if (digest.analyzedUpTo() > m.watermark) {
+            m.watermark = digest.analyzedUpTo();
+        }
         m.raised.addAll(digest.raised());
-        for (AlertKey k : reported) if (!k.equals(HISTORY_MARKER)) reportedByPeers.add(k);
-        // a peer that starts its history towards us may never have had ours (it joined, or its session opened
-        // after our history went out): answer with ours once
-        if (history && !wasSynced) startHistory();
+        for (AlertKey k : reported) if (!isMarker(k)) reportedByPeers.add(k);
+        // its first history under our view: it may have missed ours (its session opened after ours went out)
+        if (history && !wasSynced && view != null && m.historyView == viewFingerprint) startHistory();
         return evaluateAll();
     }
 
@@ -179,6 +192,16 @@ public final class Agreement {
         reportedCount++;
     }
 
+    /** A history is due but waits for the reports already decided to be written. */
+    public boolean historyHeld() {
+        return historyHeld;
+    }
+
+    /** The reports decided before the history was due are written: it may go. */
+    public void releaseHistory() {
+        historyHeld = false;
+    }
+
     public int pendingCount() {
         return pending.size();
     }
@@ -192,6 +215,7 @@ public final class Agreement {
      * backlog larger than one digest. Also forgets what lies behind the horizon.
      */
     public AlertDigest nextDigest() {
+        if (historyHeld) return null;
         forgetBehindHorizon();
         long wm = finished ? Long.MAX_VALUE : analyzed;
         List<AlertKey> raised = new ArrayList<>();
@@ -210,7 +234,7 @@ public final class Agreement {
         }
         if (claim < announced) claim = announced;
         List<AlertKey> reported = new ArrayList<>();
-        if (historyDue) reported.add(HISTORY_MARKER);
+        if (historyDue) reported.add(marker(viewFingerprint));
         Iterator<AlertKey> r = unsentReported.iterator();
         while (r.hasNext() && reported.size() < MAX_KEYS_PER_DIGEST) {
             reported.add(r.next());
@@ -235,6 +259,7 @@ public final class Agreement {
     /** Resends everything remembered, as if to a member that never heard from this one. */
     private void startHistory() {
         historyDue = true;
+        historyHeld = true;
         announced = -1;
         unsentRaised.addAll(pending.keySet());
         unsentRaised.addAll(decided.keySet());
@@ -260,17 +285,20 @@ public final class Agreement {
             return;
         }
         if (view == null) return; // no view agreed yet: who is lower is unknown
-        boolean allPassed = true;
+        boolean ready = true;
         for (String id : view) {
-            if (id.compareTo(me) >= 0) break;
+            if (id.equals(me)) continue;
+            boolean lower = id.compareTo(me) < 0;
             Member m = members.get(id);
-            if (m != null && m.raised.contains(key)) {
+            if (lower && m != null && m.raised.contains(key)) {
                 p.waitedOnReporter = true;
                 return; // that member (or one lower still) reports it
             }
-            if (m == null || !m.synced || m.watermark <= key.position()) allPassed = false;
+            // a member not synced under this view may have reported it under an earlier view without us
+            if (m == null || m.historyView != viewFingerprint) ready = false;
+            else if (lower && m.watermark <= key.position()) ready = false;
         }
-        if (!allPassed) return;
+        if (!ready) return;
         pending.remove(key);
         decided.put(key, Outcome.REPORTING);
         if (p.waitedOnReporter) takenOverCount++;
@@ -288,6 +316,31 @@ public final class Agreement {
         reportedByPeers.headSet(peerBound).clear();
         for (Member m : members.values()) m.raised.headSet(peerBound).clear();
         // a backlog of keys to announce is never dropped: peers may be waiting on them
+    }
+
+    /** The marker key that starts a history sent under the view with this fingerprint. */
+    public static AlertKey marker(long viewFingerprint) {
+        return new AlertKey(MARKER_GID, viewFingerprint, MARKER_POSITION);
+    }
+
+    static boolean isMarker(AlertKey k) {
+        return k.gid() == MARKER_GID && k.position() == MARKER_POSITION;
+    }
+
+    /** FNV-1a over the sorted member ids: two replicas in the same agreed view compute the same value (never 0). */
+    public static long fingerprint(List<String> members) {
+        List<String> sorted = new ArrayList<>(members);
+        sorted.sort(null);
+        long h = 0xcbf29ce484222325L;
+        for (String id : sorted) {
+            for (byte b : id.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+                h ^= b & 0xff;
+                h *= 0x100000001b3L;
+            }
+            h ^= 0xff; // separator: no id byte is 0xff in UTF-8
+            h *= 0x100000001b3L;
+        }
+        return h == 0 ? 1 : h;
     }
 
     /** For tests and stats: keys remembered in all structures. */

@@ -92,6 +92,7 @@ public final class FilterSession implements AlertFilterSession {
             notifyAll();
         }
         dispatch(d);
+        releaseHistoryAfterWrites();
     }
 
     @Override
@@ -103,6 +104,7 @@ public final class FilterSession implements AlertFilterSession {
             notifyAll();
         }
         dispatch(d);
+        releaseHistoryAfterWrites();
     }
 
     /**
@@ -181,6 +183,22 @@ public final class FilterSession implements AlertFilterSession {
     }
 
     // ---------------------------------------------------------------------------------------------------------
+
+    /**
+     * A history tells what this replica reported before its new view; reports decided before it and still being
+     * written would be missing from it (a peer could then report them too). The task runs after those writes.
+     */
+    private void releaseHistoryAfterWrites() {
+        synchronized (this) {
+            if (!agreement.historyHeld()) return;
+        }
+        submit(() -> {
+            synchronized (this) {
+                agreement.releaseHistory();
+            }
+            sendDigests();
+        });
+    }
 
     private void dispatch(Agreement.Decisions d) {
         if (d.toReport().isEmpty()) return;
