@@ -1,0 +1,97 @@
+package io.tandem.analyzer.rules.internal;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Rules evaluated in one place (a context, and for packet rules a transport protocol), with one prefilter per buffer
+ * over the rules' fast patterns. A rule is a candidate when its fast pattern occurs in its buffer; rules without
+ * content are always candidates. Candidates are evaluated in a fixed order — rules setting flowbits first, then load
+ * order — so that every replica raises the same alerts.
+ */
+public final class RuleGroup {
+    public final Rule[] rules;
+    /** Rules (indexes into {@link #rules}) that are candidates whatever the buffers hold. */
+    final int[] always;
+    final Map<Buf, AhoCorasick> prefilters = new EnumMap<>(Buf.class);
+    /** Per buffer: pattern id -> rule indexes with that fast pattern. */
+    final Map<Buf, int[][]> patternRules = new EnumMap<>(Buf.class);
+
+    public RuleGroup(List<Rule> members) {
+        List<Rule> sorted = new ArrayList<>(members);
+        sorted.sort(Comparator.comparing((Rule r) -> !r.setsFlowbits()).thenComparingInt(r -> r.index));
+        rules = sorted.toArray(new Rule[0]);
+        List<Integer> alw = new ArrayList<>();
+        Map<Buf, Map<String, List<Integer>>> byBuf = new EnumMap<>(Buf.class);
+        for (int i = 0; i < rules.length; i++) {
+            Rule r = rules[i];
+            if (r.fastPattern == null) {
+                alw.add(i);
+                continue;
+            }
+            byBuf.computeIfAbsent(r.fastPatternBuffer, k -> new java.util.LinkedHashMap<>())
+                    .computeIfAbsent(new String(r.fastPattern, java.nio.charset.StandardCharsets.ISO_8859_1), k -> new ArrayList<>()).add(i);
+        }
+        always = alw.stream().mapToInt(Integer::intValue).toArray();
+        for (Map.Entry<Buf, Map<String, List<Integer>>> e : byBuf.entrySet()) {
+            List<byte[]> patterns = new ArrayList<>();
+            int[][] owners = new int[e.getValue().size()][];
+            int id = 0;
+            for (Map.Entry<String, List<Integer>> p : e.getValue().entrySet()) {
+                patterns.add(p.getKey().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                owners[id++] = p.getValue().stream().mapToInt(Integer::intValue).toArray();
+            }
+            prefilters.put(e.getKey(), new AhoCorasick(patterns));
+            patternRules.put(e.getKey(), owners);
+        }
+    }
+
+    public boolean isEmpty() {
+        return rules.length == 0;
+    }
+
+    /** Collects candidate rule indexes without duplicates; reusable across packets of one session. */
+    public static final class Candidates {
+        private int[] stamp = new int[0];
+        private int generation;
+        int[] list = new int[64];
+        int size;
+
+        void begin(int ruleCount) {
+            if (stamp.length < ruleCount) stamp = new int[ruleCount];
+            if (++generation == 0) {
+                Arrays.fill(stamp, 0);
+                generation = 1;
+            }
+            size = 0;
+        }
+
+        void add(int rule) {
+            if (stamp[rule] == generation) return;
+            stamp[rule] = generation;
+            if (size == list.length) list = Arrays.copyOf(list, size * 2);
+            list[size++] = rule;
+        }
+
+        void addAll(int[] rules) {
+            for (int r : rules) add(r);
+        }
+
+        /** Evaluation order is rule order: sort what the prefilter found. */
+        void sort() {
+            Arrays.sort(list, 0, size);
+        }
+    }
+
+    /** Adds the rules whose fast pattern (in buffer {@code b}) occurs in buf[from, to). */
+    void scan(Buf b, byte[] buf, int from, int to, Candidates out) {
+        AhoCorasick ac = prefilters.get(b);
+        if (ac == null) return;
+        int[][] owners = patternRules.get(b);
+        ac.scan(buf, from, to, (id, end) -> out.addAll(owners[id]));
+    }
+}
