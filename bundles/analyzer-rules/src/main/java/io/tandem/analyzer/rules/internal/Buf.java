@@ -9,9 +9,9 @@ public enum Buf {
     HTTP_ACCEPT_LANG(Side.REQUEST),
     HTTP_STAT_CODE(Side.RESPONSE), HTTP_STAT_MSG(Side.RESPONSE), HTTP_RESPONSE_LINE(Side.RESPONSE),
     HTTP_RESPONSE_BODY(Side.RESPONSE), HTTP_SERVER(Side.RESPONSE), HTTP_LOCATION(Side.RESPONSE),
-    /** Both sides: which one follows from the rule's flow direction (request unless to_client). */
+    /** Both sides (FILE_DATA: the request or response body): which one follows from the rule's flow direction (request unless to_client). */
     HTTP_HEADER(Side.HTTP), HTTP_RAW_HEADER(Side.HTTP), HTTP_HEADER_NAMES(Side.HTTP), HTTP_PROTOCOL(Side.HTTP),
-    HTTP_START(Side.HTTP), HTTP_CONTENT_TYPE(Side.HTTP), HTTP_CONTENT_LEN(Side.HTTP), HTTP_CONNECTION(Side.HTTP),
+    HTTP_START(Side.HTTP), FILE_DATA(Side.HTTP), HTTP_CONTENT_TYPE(Side.HTTP), HTTP_CONTENT_LEN(Side.HTTP), HTTP_CONNECTION(Side.HTTP),
     DNS_QUERY(Side.DNS),
     TLS_SNI(Side.TLS);
 

@@ -63,6 +63,7 @@ public final class HttpMessage {
             case HTTP_STAT_MSG -> request || sp[2] == null ? null : bytes(sp[2]);
             case HTTP_CLIENT_BODY -> request && body.length > 0 ? body : null;
             case HTTP_RESPONSE_BODY -> !request && body.length > 0 ? body : null;
+            case FILE_DATA -> body.length > 0 ? body : null;
             case HTTP_HEADER -> {
                 if (headers.isEmpty()) yield null;
                 StringBuilder sb = new StringBuilder();

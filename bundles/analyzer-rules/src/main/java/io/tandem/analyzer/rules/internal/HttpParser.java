@@ -36,6 +36,8 @@ public final class HttpParser {
     private final StringBuilder line = new StringBuilder();
     private HttpMessage message;
     private long remaining;
+    private long tail;
+    private int lines;
     private boolean handedOn;
     public long messages, malformed;
 
@@ -66,6 +68,8 @@ public final class HttpParser {
                         return;
                     }
                     head.reset();
+                    tail = 0;
+                    lines = 0;
                     raw.reset();
                     body.reset();
                     handedOn = false;
@@ -127,21 +131,23 @@ public final class HttpParser {
 
     private int headers(byte[] b, int i, int to) {
         for (; i < to; i++) {
-            head.write(b[i]);
-            raw.write(b[i]);
-            int n = head.size();
-            byte[] h = null;
-            if (b[i] == '\n') {
-                h = head.toByteArray();
-                boolean end = (n >= 4 && h[n - 4] == '\r' && h[n - 3] == '\n' && h[n - 2] == '\r') || (n >= 2 && h[n - 2] == '\n');
+            byte c = b[i];
+            head.write(c);
+            raw.write(c);
+            tail = tail << 8 | (c & 255);
+            if (c == '\n') {
+                lines++;
+                boolean end = (tail & 0xffffffffL) == 0x0d0a0d0aL || (tail & 0xffff) == 0x0a0a;
                 // HTTP/0.9: a request line without a protocol has no headers
-                boolean simple = requests && firstLineEnd(h) == n && !new String(h, StandardCharsets.ISO_8859_1).trim().contains(" HTTP/");
+                boolean simple = requests && lines == 1 && !new String(head.toByteArray(), StandardCharsets.ISO_8859_1).contains(" HTTP/");
                 if (end || simple) {
-                    headersDone(h);
+                    headersDone(head.toByteArray());
+                    tail = 0;
+                    lines = 0;
                     return i + 1;
                 }
             }
-            if (n > headerLimit) {
+            if (head.size() > headerLimit) {
                 malformed++;
                 state = State.DEAD;
                 return to;

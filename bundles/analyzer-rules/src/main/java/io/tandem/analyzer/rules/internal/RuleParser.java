@@ -46,8 +46,8 @@ public final class RuleParser {
             Map.entry("http.accept_lang", Buf.HTTP_ACCEPT_LANG), Map.entry("http_accept_lang", Buf.HTTP_ACCEPT_LANG),
             Map.entry("http.stat_code", Buf.HTTP_STAT_CODE), Map.entry("http.stat_msg", Buf.HTTP_STAT_MSG),
             Map.entry("http.response_line", Buf.HTTP_RESPONSE_LINE), Map.entry("http_response_line", Buf.HTTP_RESPONSE_LINE),
-            Map.entry("http.response_body", Buf.HTTP_RESPONSE_BODY), Map.entry("file_data", Buf.HTTP_RESPONSE_BODY),
-            Map.entry("file.data", Buf.HTTP_RESPONSE_BODY),
+            Map.entry("http.response_body", Buf.HTTP_RESPONSE_BODY), Map.entry("file_data", Buf.FILE_DATA),
+            Map.entry("file.data", Buf.FILE_DATA),
             Map.entry("http.server", Buf.HTTP_SERVER), Map.entry("http_server", Buf.HTTP_SERVER),
             Map.entry("http.location", Buf.HTTP_LOCATION), Map.entry("http_location", Buf.HTTP_LOCATION),
             Map.entry("http.header", Buf.HTTP_HEADER), Map.entry("http.header.raw", Buf.HTTP_RAW_HEADER),
@@ -67,6 +67,8 @@ public final class RuleParser {
             Map.entry('K', Buf.HTTP_COOKIE), Map.entry('P', Buf.HTTP_CLIENT_BODY), Map.entry('S', Buf.HTTP_STAT_CODE),
             Map.entry('Y', Buf.HTTP_STAT_MSG), Map.entry('V', Buf.HTTP_USER_AGENT), Map.entry('W', Buf.HTTP_HOST),
             Map.entry('Z', Buf.HTTP_RAW_HOST), Map.entry('Q', Buf.HTTP_RESPONSE_BODY));
+
+    private static final Pattern QUANTIFIER = Pattern.compile("\\{\\d+(,\\d*)?\\}");
 
     private final Map<String, String> vars;
     private final Map<String, Classification> classifications;
@@ -499,6 +501,7 @@ public final class RuleParser {
     static String translateRegex(String r) {
         if (r.contains("(?P>") || r.contains("(?R)") || r.contains("(?(")) throw RuleSyntaxException.unsupported("pcre recursion/conditionals are not in java.util.regex");
         StringBuilder out = new StringBuilder(r.length() + 8);
+        boolean inClass = false;
         for (int i = 0; i < r.length(); i++) {
             char c = r.charAt(i);
             if (c == '\\' && i + 1 < r.length()) {
@@ -510,6 +513,12 @@ public final class RuleParser {
                 }
                 out.append(c).append(n);
                 i++;
+                continue;
+            }
+            if (c == '[') inClass = true;
+            else if (c == ']' && inClass) inClass = false;
+            if (c == '{' && !inClass && !QUANTIFIER.matcher(r).region(i, r.length()).lookingAt()) {
+                out.append("\\{"); // PCRE takes a brace that starts no quantifier literally; java refuses it
                 continue;
             }
             if (c == '(' && r.startsWith("(?P<", i)) {
