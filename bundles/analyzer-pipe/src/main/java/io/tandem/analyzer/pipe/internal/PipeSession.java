@@ -267,7 +267,9 @@ public final class PipeSession implements AnalyzerSession {
         try {
             while (record.hasRemaining()) out.write(record);
         } catch (ClosedByInterruptException e) {
-            throw new InterruptedException(name + ": interrupted while writing packet " + position);
+            // the interrupt closed the FIFO: this session cannot go on, a new one replays from completed()
+            death = name + ": session ended by an interrupt while writing packet " + position;
+            throw new InterruptedException(death);
         } catch (AsynchronousCloseException e) {
             throw new IOException(name + ": session closed while writing packet " + position);
         } catch (IOException e) {
