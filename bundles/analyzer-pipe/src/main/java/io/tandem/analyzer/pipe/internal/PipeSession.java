@@ -254,6 +254,7 @@ public final class PipeSession implements AnalyzerSession {
     @Override
     public void analyze(long position, Packet packet) throws IOException, InterruptedException {
         if (position <= lastFed) throw new IllegalArgumentException("position " + position + " is not after " + lastFed);
+        if (finishing) throw new IllegalStateException(name + ": session finished");
         failIfDead();
         byte[] data = packet.data();
         int incl = Math.min(data.length, SNAPLEN);
@@ -298,8 +299,10 @@ public final class PipeSession implements AnalyzerSession {
         failIfDead();
         finishing = true;
         if (index.records() == 0) {
-            // a stream of no packets: the program waits for a first packet ~60 s, there is nothing to wait for
-            stopProcess();
+            // a stream of no packets: the program waits for a first packet ~60 s (deaf to SIGTERM meanwhile) and
+            // has nothing to say
+            process.destroyForcibly();
+            process.waitFor(STOP_GRACE_MS, TimeUnit.MILLISECONDS);
             joinReader();
             return;
         }
