@@ -10,13 +10,13 @@ public final class AppParsers {
     }
 
     /**
-     * The query names of a DNS request (QR bit clear) as dotted text without the final dot, or null when the payload
-     * is not a well-formed DNS request: a UDP packet is DNS for these rules only if it parses as one.
+     * The question names of a DNS message as dotted text without the final dot, or null when the payload is not a
+     * well-formed DNS message: a UDP packet is DNS for these rules only if its header and questions parse.
      */
     public static List<byte[]> dnsQueries(byte[] b, int off, int len) {
         if (len < 12) return null;
         int flags = (b[off + 2] & 255) << 8 | (b[off + 3] & 255);
-        if ((flags & 0x8000) != 0 || ((flags >>> 11) & 0xf) > 5) return null;
+        if (((flags >>> 11) & 0xf) > 5) return null;
         int qd = (b[off + 4] & 255) << 8 | (b[off + 5] & 255);
         if (qd < 1 || qd > 16) return null;
         int p = off + 12, end = off + len;
@@ -44,6 +44,10 @@ public final class AppParsers {
             names.add(name.toByteArray());
         }
         return names;
+    }
+
+    public static boolean dnsResponse(byte[] b, int off) {
+        return (b[off + 2] & 0x80) != 0;
     }
 
     /** Outcome of looking at the start of a client's TLS stream. */

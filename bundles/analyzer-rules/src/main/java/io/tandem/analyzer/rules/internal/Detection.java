@@ -30,6 +30,10 @@ public final class Detection {
                 case STREAM -> st.add(r);
                 case HTTP_REQUEST -> hq.add(r);
                 case HTTP_RESPONSE -> hs.add(r);
+                case HTTP_ANY -> {
+                    hq.add(r);
+                    hs.add(r);
+                }
                 case DNS -> dn.add(r);
                 case TLS -> tl.add(r);
             }

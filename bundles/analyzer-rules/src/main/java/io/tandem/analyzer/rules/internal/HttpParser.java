@@ -109,9 +109,16 @@ public final class HttpParser {
         if (state != State.DEAD) state = State.START;
     }
 
-    /** The sender closed its side: a body delimited by the close is complete. */
+    /**
+     * The sender closed its side: a body delimited by the close is complete, and so are headers cut short by it
+     * (or an HTTP/0.9 request, which has none).
+     */
     public void closed() {
-        if (state == State.CLOSE) complete();
+        if (state == State.HEADERS && head.size() > 0) {
+            headersDone(head.toByteArray());
+            if (state != State.START) complete();
+        }
+        if (state == State.CLOSE || state == State.LENGTH || state == State.CHUNK_DATA) complete();
     }
 
     private boolean looksLikeStart(byte[] b, int i, int to) {
@@ -138,9 +145,7 @@ public final class HttpParser {
             if (c == '\n') {
                 lines++;
                 boolean end = (tail & 0xffffffffL) == 0x0d0a0d0aL || (tail & 0xffff) == 0x0a0a;
-                // HTTP/0.9: a request line without a protocol has no headers
-                boolean simple = requests && lines == 1 && !new String(head.toByteArray(), StandardCharsets.ISO_8859_1).contains(" HTTP/");
-                if (end || simple) {
+                if (end) {
                     headersDone(head.toByteArray());
                     tail = 0;
                     lines = 0;
@@ -163,7 +168,8 @@ public final class HttpParser {
 
     private void headersDone(byte[] h) {
         int eol = firstLineEnd(h);
-        int lineLen = eol - (eol >= 2 && h[eol - 2] == '\r' ? 2 : 1);
+        if (eol < 0) eol = h.length;
+        int lineLen = eol == h.length && (h.length == 0 || h[h.length - 1] != '\n') ? eol : eol - (eol >= 2 && h[eol - 2] == '\r' ? 2 : 1);
         byte[] start = java.util.Arrays.copyOf(h, lineLen);
         byte[] rawHeaders = java.util.Arrays.copyOfRange(h, eol, h.length);
         List<String[]> hs = new ArrayList<>();

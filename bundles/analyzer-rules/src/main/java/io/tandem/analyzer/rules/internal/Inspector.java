@@ -260,6 +260,7 @@ public final class Inspector {
     private void dnsRules(Flow flow) {
         List<byte[]> names = AppParsers.dnsQueries(d.data, d.payloadOffset, d.payloadLength);
         if (names == null) return;
+        if (AppParsers.dnsResponse(d.data, d.payloadOffset)) names = List.of(); // dns.query is the request's
         RuleGroup g = det.dns;
         candidates.begin(g.rules.length);
         candidates.addAll(g.always);
@@ -288,7 +289,14 @@ public final class Inspector {
     // ---- TCP streams
 
     private void tcpStreams(Flow f) {
-        if (f.midstream && !settings.midstream()) return;
+        if (f.midstream && !settings.midstream()) {
+            // not reassembled (pickup off): stream rules see this packet's payload alone
+            if (d.payloadLength > 0 && !det.stream.isEmpty()) {
+                byte[] pl = payload();
+                streamRules(f, null, packetToServer, false, pl, 0, pl.length);
+            }
+            return;
+        }
         boolean toServer = packetToServer;
         TcpStream own = stream(f, toServer);
         if ((d.tcpFlags & Decoded.SYN) != 0) own.syn(d.seq);
@@ -304,7 +312,11 @@ public final class Inspector {
         if ((d.tcpFlags & (Decoded.FIN | Decoded.RST)) != 0) {
             own.fin();
             HttpParser p = toServer ? f.httpRequests : f.httpResponses;
-            if (p != null) p.closed();
+            if (p != null) {
+                httpSwapped = false;
+                httpDirToServer = toServer;
+                p.closed();
+            }
         }
     }
 
@@ -360,8 +372,8 @@ public final class Inspector {
      */
     private void streamRules(Flow f, TcpStream s, boolean dirToServer, boolean swapped, byte[] window, int from, int to) {
         RuleGroup g = det.stream;
-        long origin = s.windowOrigin();
-        Map<Rule, Long> hits = f.fastHits(dirToServer);
+        long origin = s == null ? 0 : s.windowOrigin();
+        Map<Rule, Long> hits = s == null ? new java.util.HashMap<>() : f.fastHits(dirToServer);
         AhoCorasick ac = g.prefilters.get(Buf.PAYLOAD);
         if (ac != null) {
             int scanFrom = Math.max(0, from - ac.maxPatternLength() + 1);

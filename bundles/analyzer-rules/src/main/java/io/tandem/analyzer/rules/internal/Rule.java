@@ -11,9 +11,9 @@ public final class Rule {
 
     /**
      * Where the rule is evaluated: on each packet, on the reassembled TCP stream (at the packet that completes
-     * the match), once per HTTP request or response, once per DNS query packet, once per TLS client hello.
+     * the match), once per HTTP request or response (HTTP_ANY: both, for rules that name no direction), once per DNS query packet, once per TLS client hello.
      */
-    public enum Context { PACKET, STREAM, HTTP_REQUEST, HTTP_RESPONSE, DNS, TLS }
+    public enum Context { PACKET, STREAM, HTTP_REQUEST, HTTP_RESPONSE, HTTP_ANY, DNS, TLS }
 
     public enum FlowbitOp { SET, UNSET, TOGGLE, ISSET, ISNOTSET }
 

@@ -265,7 +265,8 @@ public final class RuleParser {
             boolean toClient = Boolean.FALSE.equals(r.toServer);
             if (request && toClient) throw new RuleSyntaxException("HTTP request buffers with flow:to_client never match");
             if (response && Boolean.TRUE.equals(r.toServer)) throw new RuleSyntaxException("HTTP response buffers with flow:to_server never match");
-            r.context = response || toClient ? Rule.Context.HTTP_RESPONSE : Rule.Context.HTTP_REQUEST;
+            r.context = response || toClient ? Rule.Context.HTTP_RESPONSE
+                    : request || r.toServer != null ? Rule.Context.HTTP_REQUEST : Rule.Context.HTTP_ANY;
             return;
         }
         if (dns || r.proto == Rule.Proto.DNS) {
