@@ -375,28 +375,43 @@ public final class PacketHashDatabase implements HashDatabase {
         return p >= slots ? p - slots : p;
     }
 
+    /** Copies of each boot hash looked for: enough for the retransmissions a boot window holds. */
+    private static final int BOOT_COPIES = 8;
+
     @Override
     public long[] findBootCluster(PacketHash[] bootHashes) {
         Objects.requireNonNull(bootHashes, "bootHashes");
         BootHashIndex index = new BootHashIndex(bootHashes);
-        long[] found = new long[bootHashes.length];
-        Arrays.fill(found, -1);
-        int missing = index.distinct();
+        // The newest few copies of each boot hash: a hash can repeat (a retransmission) within the boot packets.
+        long[][] newest = new long[bootHashes.length][];
+        int[] got = new int[bootHashes.length];
+        int missing = index.distinct() * BOOT_COPIES;
         lock.lock();
         try {
             for (int i = size - 1; i >= 0 && missing > 0; i--) {
                 int p = phys(i);
                 int b = index.find(hashHi[p], hashLo[p]);
-                if (b >= 0 && found[b] < 0) {
-                    found[b] = startPos + i;
+                if (b >= 0 && got[b] < BOOT_COPIES) {
+                    if (newest[b] == null) newest[b] = new long[BOOT_COPIES];
+                    newest[b][got[b]++] = startPos + i;
                     missing--;
                 }
             }
         } finally {
             lock.unlock();
         }
-        // Repeated boot hashes share the first occurrence's answer.
-        for (int i = 0; i < found.length; i++) found[i] = found[index.canonical(i)];
+        // From the last boot hash back: the newest copy, then for each earlier one the newest copy before the
+        // position chosen after it, so that repeated hashes keep the boot packets' order.
+        long[] found = new long[bootHashes.length];
+        long before = Long.MAX_VALUE;
+        for (int i = found.length - 1; i >= 0; i--) {
+            int b = index.canonical(i);
+            long pick = -1;
+            for (int c = 0; c < got[b] && pick < 0; c++) if (newest[b][c] < before) pick = newest[b][c];
+            if (pick < 0 && got[b] > 0) pick = newest[b][0]; // out of order: the boot search skips this window
+            found[i] = pick;
+            if (pick >= 0) before = pick;
+        }
         return found;
     }
 
