@@ -20,10 +20,15 @@ public final class Main {
             "               --source PATH --packets N --replicas N --drop rI=FORMAT (repeatable) --cluster k --anchor l",
             "               --hash md5|murmur3|one-at-a-time|crc32 --snippet B --hashlog DIR --mode 0|1 --rounds R",
             "               --capacity C --leader-late P --seed S --timeout SECONDS",
+            "  replay DIR   a suricata-verify style folder (pcap + test.rules [+ test.yaml args]) through an in-process cluster;",
+            "               prints each alert the operator sees once as an EVE JSON line, then a summary line",
+            "               --analyzer rules|suricata (rules) --replicas N (2) --drop rI=FORMAT (repeatable) | --loss PERCENT",
+            "               (independent loss, no packet lost by all) --seed S --timeout SECONDS",
             "  bench sync   throughput of the sync machinery from packets preloaded in memory",
             "               --replicas 2,3 --loss 0,0.05,0.5,5,50 --cluster 8,56,1024 --packets N --source PATH",
             "  bench capture  cost of reading and hashing a capture (pcap4j/libpcap, md5 over 56 bytes)",
-            "random drop FORMAT (thesis): <probability out of 100000> | p<prob>,(d|D)<duration>,(f<freq>|(i|I)<interval>)");
+            "random drop FORMAT (thesis): <probability out of 100000> | p<prob>,(d|D)<duration>,(f<freq>|(i|I)<interval>)",
+            "                  or exactly these packets (numbered from 0 as the replica sees them): #3,7,10-12");
 
     public static void main(String[] argv) {
         if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
@@ -43,13 +48,15 @@ public final class Main {
                     return Demo.main(new Args(argv, 1, Demo.OPTIONS), out);
                 case "sim":
                     return Sim.main(new Args(argv, 1, Sim.OPTIONS), out);
+                case "replay":
+                    return Replay.main(new Args(argv, 1, Replay.OPTIONS), out);
                 case "bench":
                     if (argv.length < 2) throw new Args.UsageException("bench needs what to measure: sync or capture");
                     if (argv[1].equals("sync")) return Bench.sync(new Args(argv, 2, Bench.SYNC_OPTIONS), out);
                     if (argv[1].equals("capture")) return Bench.capture(new Args(argv, 2, Bench.CAPTURE_OPTIONS), out);
                     throw new Args.UsageException("unknown benchmark '" + argv[1] + "' (known: sync, capture)");
                 default:
-                    throw new Args.UsageException("unknown command '" + argv[0] + "' (known: demo, sim, bench; ./tandem help)");
+                    throw new Args.UsageException("unknown command '" + argv[0] + "' (known: demo, sim, replay, bench; ./tandem help)");
             }
         } catch (Args.UsageException | IllegalArgumentException e) {
             err.println("tandem: " + e.getMessage());
