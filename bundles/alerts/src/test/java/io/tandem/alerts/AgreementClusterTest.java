@@ -194,7 +194,7 @@ class AgreementClusterTest {
             // a new alert b alone raises while a (alive, lower) is stuck below it: b's finish reports it after its timeout
             c.session("b").raise(alert(9, 1000));
             c.session("b").finish();
-            assertEquals(1, c.reportCounts().get("1:9@1000"), "a finished at 300... and its final digest covered 1000");
+            assertEquals(1, c.reportCounts().get("1:9@1000"), "a's final digest (watermark MAX) covers 1000: decided without the timeout");
         }
     }
 
@@ -234,6 +234,42 @@ class AgreementClusterTest {
             assertEachOnce(c, 3);
             assertEquals("0", c.reporters().get("1:7@200"));
             assertEquals(2, c.stats("0").reportedByPeers());
+        }
+    }
+
+    @Test
+    void aCrashMidStreamLosesNothingAndDuplicatesOnlyWhatTheDeadReporterWrote() throws Exception {
+        for (long s = 10; s < 13; s++) {
+            long seed = s;
+            try (TestCluster c = new TestCluster(seed, 25, 3000)) {
+                List<String> ids = List.of("a", "b", "c", "d");
+                for (String id : ids) c.start(id);
+                c.view("a", "b", "c", "d");
+                List<Alert> alerts = stream(4000);
+                List<Thread> ts = new ArrayList<>();
+                for (String id : ids) ts.add(analyze(c.session(id), alerts, 4000));
+                Thread.sleep(5 + seed);
+                c.crash("a");
+                c.view("b", "c", "d");
+                for (Thread t : ts) t.join();
+                List<Thread> finishing = new ArrayList<>();
+                for (String id : List.of("b", "c", "d")) {
+                    Thread t = new Thread(() -> c.session(id).finish());
+                    t.start();
+                    finishing.add(t);
+                }
+                for (Thread t : finishing) t.join();
+                Map<String, Integer> n = c.reportCounts();
+                assertEquals(alerts.size(), n.size(), "seed " + seed + ": every alert reported");
+                List<String> byA = new ArrayList<>();
+                synchronized (c.reports) {
+                    for (ReportedAlert r : c.reports) if (r.reporter().equals("a")) byA.add(r.alert().key().toString());
+                }
+                n.forEach((id, count) -> {
+                    if (count > 1) assertTrue(count == 2 && byA.contains(id), "seed " + seed + ": " + id + " reported " + count + " times");
+                });
+                for (String id : List.of("b", "c", "d")) assertEquals(0, c.stats(id).pending());
+            }
         }
     }
 }

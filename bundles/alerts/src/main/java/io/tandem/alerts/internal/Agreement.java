@@ -89,6 +89,8 @@ public final class Agreement {
     private boolean historyHeld;
     private long announced = -1;
 
+    /** Decided here, not yet written. */
+    private int reporting;
     private long raisedCount, reportedCount, byPeersCount, duplicateCount, takenOverCount;
 
     /**
@@ -179,6 +181,7 @@ public final class Agreement {
         for (Pending p : pending.values()) {
             out.add(p.alert);
             decided.put(p.alert.key(), Outcome.REPORTING);
+            reporting++;
             takenOverCount++;
         }
         pending.clear();
@@ -187,7 +190,7 @@ public final class Agreement {
 
     /** The outputs have the alert: announce it in the next digest. */
     public void reported(AlertKey key) {
-        decided.put(key, Outcome.REPORTED);
+        if (decided.put(key, Outcome.REPORTED) == Outcome.REPORTING) reporting--;
         unsentReported.add(key);
         reportedCount++;
     }
@@ -200,6 +203,11 @@ public final class Agreement {
     /** The reports decided before the history was due are written: it may go. */
     public void releaseHistory() {
         historyHeld = false;
+    }
+
+    /** Alerts decided here whose report is not written yet. */
+    public int reportingCount() {
+        return reporting;
     }
 
     public int pendingCount() {
@@ -263,9 +271,11 @@ public final class Agreement {
         announced = -1;
         unsentRaised.addAll(pending.keySet());
         unsentRaised.addAll(decided.keySet());
+        // everything known reported, by this one or (relayed) by others: a joiner learns it only here
         decided.forEach((k, o) -> {
-            if (o == Outcome.REPORTED) unsentReported.add(k);
+            if (o != Outcome.REPORTING) unsentReported.add(k);
         });
+        unsentReported.addAll(reportedByPeers);
     }
 
     private Decisions evaluateAll() {
@@ -282,6 +292,9 @@ public final class Agreement {
             pending.remove(key);
             decided.put(key, Outcome.BY_PEER);
             byPeersCount++;
+            // relayed: members above this one that saw it raised here wait for this one's word on it, and the
+            // reporter's own digest may never reach them (it died with the digest in flight)
+            unsentReported.add(key);
             return;
         }
         if (view == null) return; // no view agreed yet: who is lower is unknown
@@ -301,6 +314,7 @@ public final class Agreement {
         if (!ready) return;
         pending.remove(key);
         decided.put(key, Outcome.REPORTING);
+        reporting++;
         if (p.waitedOnReporter) takenOverCount++;
         out.add(p.alert);
     }

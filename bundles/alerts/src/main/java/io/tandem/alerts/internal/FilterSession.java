@@ -138,6 +138,15 @@ public final class FilterSession implements AlertFilterSession {
                     localId(), forced.toReport().size(), finishTimeoutMillis);
         }
         dispatch(forced);
+        // every decided report written (some may have been dispatched by another thread just now), then announced
+        synchronized (this) {
+            try {
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while (!closed && agreement.reportingCount() > 0 && System.nanoTime() < until) wait(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         Future<?> last = submit(this::sendDigests);
         if (last == null) return;
         try {
@@ -225,6 +234,7 @@ public final class FilterSession implements AlertFilterSession {
         }
         synchronized (this) {
             for (Alert a : alerts) agreement.reported(a.key());
+            notifyAll();
         }
     }
 
