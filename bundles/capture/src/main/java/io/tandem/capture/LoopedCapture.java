@@ -60,6 +60,27 @@ public final class LoopedCapture {
         }
     }
 
+    /**
+     * Reads several pcap files or folders, one after another, into one loop: traffic of several kinds mixed (the
+     * demo's everyday captures and attacks). They must share a link type.
+     */
+    public static LoopedCapture load(List<Path> filesOrFolders) throws IOException {
+        if (filesOrFolders.isEmpty()) throw new IOException("no capture given");
+        List<Packet> list = new ArrayList<>();
+        int linkType = -1;
+        List<String> described = new ArrayList<>();
+        for (Path p : filesOrFolders) {
+            LoopedCapture one = load(p);
+            if (linkType >= 0 && one.linkType() != linkType) {
+                throw new IOException(p + " has link type " + one.linkType() + " but " + filesOrFolders.get(0) + " has " + linkType + "; one loop needs one link type");
+            }
+            linkType = one.linkType();
+            list.addAll(one.packets);
+            described.add(one.describe());
+        }
+        return new LoopedCapture(list, linkType, String.join(" + ", described));
+    }
+
     /** Reads {@code source} to its end (it stays open; the caller closes it); a read error fails the load. */
     public static LoopedCapture load(PcapFileSource source) throws IOException {
         List<Packet> list = new ArrayList<>();

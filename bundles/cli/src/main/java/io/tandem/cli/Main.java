@@ -11,11 +11,12 @@ public final class Main {
 
     static final String USAGE = String.join("\n",
             "usage: ./tandem <command> [options]",
-            "  demo         3 replicas on 127.0.0.1 fed the everyday captures at a fixed rate, each randomly dropping 2 %;",
-            "               progress every 2 s, then per replica captured/dropped/recovered/delivered, set loss vs theory,",
-            "               identical streams yes/no (about 25 s)",
-            "               --pps N (20000) --seconds S (20) | --packets N --replicas N (3) --drop rI=FORMAT (repeatable)",
-            "               --source PATH --seed S --timeout SECONDS",
+            "  demo         3 replicas on 127.0.0.1 fed the everyday and attack captures at a fixed rate, each randomly",
+            "               dropping 2 %, each analyzing its aligned stream with the embedded engine and ET Open; progress every",
+            "               2 s, then per replica captured/dropped/recovered/delivered/analyzed/alerts, set loss vs theory,",
+            "               identical streams yes/no, the alerts the operator saw (each once), then the split attack (about 30 s)",
+            "               --pps N (10000) --seconds S (20) | --packets N --replicas N (3) --drop rI=FORMAT (repeatable)",
+            "               --source PATH[,PATH...] --seed S --timeout SECONDS",
             "  sim          N replicas in one JVM over real sockets, fed one capture with per-replica random drop",
             "               --source PATH --packets N --replicas N --drop rI=FORMAT (repeatable) --cluster k --anchor l",
             "               --hash md5|murmur3|one-at-a-time|crc32 --snippet B --hashlog DIR --mode 0|1 --rounds R",
@@ -69,8 +70,12 @@ public final class Main {
 
     /** Real traffic from the shared data: the folder of everyday captures beside this repository. */
     static String defaultSource() {
+        return dataFolder().resolve("pcaps").resolve("ordinary").toString();
+    }
+
+    /** The shared data (captures, rule sets): system property tandem.data, else ../shared/data. */
+    static Path dataFolder() {
         String data = System.getProperty("tandem.data");
-        Path base = data != null ? Path.of(data) : Path.of("..", "shared", "data");
-        return base.resolve("pcaps").resolve("ordinary").toString();
+        return data != null ? Path.of(data) : Path.of("..", "shared", "data");
     }
 }

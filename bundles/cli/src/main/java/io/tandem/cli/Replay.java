@@ -147,7 +147,8 @@ final class Replay {
         };
         SimCluster.Options o = new SimCluster.Options(capture, capture.size(), replicas, drops, PARAMS, 1, 0, SyncSettings.DEFAULT_WINDOW_LIMIT,
                 1 << 16, 0, seed, null, true, null);
-        try (SimCluster cluster = new SimCluster(o, analysis)) {
+        SimCluster cluster = new SimCluster(o, analysis);
+        try {
             List<String> failures = new ArrayList<>(cluster.run(timeoutSeconds));
             if (failures.isEmpty()) { // a cluster that failed delivers no end of stream for the analyzers to finish
                 for (String late : cluster.finishAnalysis(timeoutSeconds)) failures.add(late + ": the analyzer did not finish the stream in time");
@@ -169,6 +170,7 @@ final class Replay {
             all.sort(Comparator.comparingLong((ReportedAlert x) -> x.alert().position()).thenComparingLong(x -> x.alert().sid()));
             return new Result(folder, analyzer, all, raised, stream, feeders, lost, failures);
         } finally {
+            cluster.closeQuietly();
             for (TandemAlertFilter f : filters) f.close();
             deleteTree(work);
         }

@@ -264,6 +264,24 @@ final class SimCluster implements AutoCloseable {
         return wire.ppsAfterBoot();
     }
 
+    /**
+     * Shuts the replicas down after a run. Each replica's connection manager then warns that it lost its peers,
+     * which is what an orderly end looks like here, not news: those lines are shown only if closing fails.
+     */
+    void closeQuietly() {
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream held = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(held, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            close();
+        } catch (RuntimeException e) {
+            err.print(held.toString(java.nio.charset.StandardCharsets.UTF_8));
+            throw e;
+        } finally {
+            System.setErr(err);
+        }
+    }
+
     @Override
     public void close() {
         for (Replica r : replicas) {
