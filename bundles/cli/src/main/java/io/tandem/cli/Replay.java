@@ -89,32 +89,43 @@ final class Replay {
         Sim.Report s = r.stream();
         long dropped = r.feeders().stream().mapToLong(FeederStats::droppedFull).sum();
         return String.format(Locale.ROOT,
-                "replay %s: analyzer=%s replicas=%d packets=%d lost_by_replica=%s delivered=%d set_lost=%d identical=%s alerts=%d raised=%d reported_twice=%d feeder_dropped=%d%s",
+                "replay %s: analyzer=%s replicas=%d packets=%d lost_by_replica=%s delivered=%d set_lost=%d in_pcap_order=%s identical=%s alerts=%d raised=%d reported_twice=%d feeder_dropped=%d%s",
                 r.folder().name(), r.analyzer(), s.replicas(), s.sourcePackets(), java.util.Arrays.toString(r.lost()).replace(" ", ""),
-                s.delivered(), s.setLost(), s.identical() ? "yes" : "no", r.reported().size(), r.raised(), r.reportedTwice(), dropped,
+                s.delivered(), s.setLost(), s.diffVsSource()[0] == 0 ? "yes" : "no", s.identical() ? "yes" : "no", r.reported().size(), r.raised(), r.reportedTwice(), dropped,
                 r.failures().isEmpty() ? "" : " failures=" + r.failures());
     }
 
     /**
      * Independent loss for a replay: each replica drops each packet with probability {@code p}, except the first
-     * anchor (every replica holds it, so the aligned stream starts at the pcap's first packet) and except that a
-     * packet every replica would drop is kept by one of them (so the stream is the whole pcap and the alerts can
-     * be compared with Suricata's on the pcap itself). Returns {@code #...} drop formats by replica number.
+     * anchor (every replica holds it, so the aligned stream starts at the pcap's first packet), and so that the
+     * stream is the whole pcap in its order and the alerts can be compared with Suricata's on the pcap itself: a
+     * packet every replica would drop is kept by one of them, and two neighbouring packets are always both held by
+     * one replica (when none holds both, their order is not known to the cluster: docs/sync.md, "Known limits").
+     * Returns {@code #...} drop formats by replica number.
      */
     static Map<Integer, String> independentLoss(int packets, int replicas, double p, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         List<List<Integer>> lost = new ArrayList<>();
         for (int i = 0; i < replicas; i++) lost.add(new ArrayList<>());
         int anchor = Math.min(PARAMS.anchorSize(), packets);
+        boolean[] held = new boolean[replicas];
+        java.util.Arrays.fill(held, true);
         for (int n = anchor; n < packets; n++) {
             boolean[] drop = new boolean[replicas];
-            int kept = 0;
+            boolean pairHeld = false;
             for (int i = 0; i < replicas; i++) {
                 drop[i] = random.nextDouble() < p;
-                if (!drop[i]) kept++;
+                pairHeld |= held[i] && !drop[i];
             }
-            if (kept == 0) drop[random.nextInt(replicas)] = false;
-            for (int i = 0; i < replicas; i++) if (drop[i]) lost.get(i).add(n);
+            if (!pairHeld) { // keep this packet at a replica that holds the one before (one always does)
+                int keep = random.nextInt(replicas);
+                while (!held[keep]) keep = (keep + 1) % replicas;
+                drop[keep] = false;
+            }
+            for (int i = 0; i < replicas; i++) {
+                if (drop[i]) lost.get(i).add(n);
+                held[i] = !drop[i];
+            }
         }
         Map<Integer, String> drops = new HashMap<>();
         for (int i = 0; i < replicas; i++) {

@@ -88,6 +88,26 @@ class SuricataVerifyTest {
         return wrong.isEmpty() ? null : String.join("; ", wrong);
     }
 
+    /**
+     * The folders the embedded engine cannot pass yet, and why (docs/analyzers.md keeps the same list). A folder
+     * that starts passing fails this test until it is taken off the list: the list only shrinks.
+     */
+    static final Map<String, String> EMBEDDED_CANNOT = Map.of(
+            "http-sticky-start", "its second rule uses strip_whitespace: transforms are not supported",
+            "dns__v2__dns-incomplete", "DNS over TCP is not parsed",
+            "dns__dns-additionals-rdata", "dns.response.rrname is not supported");
+
+    /** One folder through 3 replicas, each losing ~30 % (no packet lost by all, the pcap's order kept). */
+    static Replay.Result throughTheCluster(VerifyFolder folder, String analyzer, long seed) throws Exception {
+        int packets = io.tandem.capture.LoopedCapture.load(folder.pcap()).size();
+        Replay.Result r = Replay.run(folder, analyzer, 3, Replay.independentLoss(packets, 3, 0.3, seed), seed, 120);
+        assertTrue(r.failures().isEmpty(), r.failures().toString());
+        assertEquals(0, r.stream().setLost(), "the cluster delivered the whole pcap: " + Replay.summary(r));
+        assertEquals(0, r.stream().diffVsSource()[0], "in the pcap's order: " + Replay.summary(r));
+        assertTrue(r.stream().identical(), "every replica delivered the same stream");
+        return r;
+    }
+
     @TestFactory
     Stream<DynamicTest> everyRunnableTestMatchesWithSuricataThroughTheCluster() throws IOException {
         List<DynamicTest> tests = new ArrayList<>();
@@ -96,13 +116,28 @@ class SuricataVerifyTest {
                 VerifyFolder folder = VerifyFolder.read(suite.resolve(e.getKey()));
                 String unmet = folder.unmetBy(suricataVersion);
                 Assumptions.assumeTrue(unmet == null, () -> e.getKey() + ": " + unmet);
-                int packets = io.tandem.capture.LoopedCapture.load(folder.pcap()).size();
-                Replay.Result r = Replay.run(folder, "suricata", 3, Replay.independentLoss(packets, 3, 0.3, 7), 7, 120);
-                assertTrue(r.failures().isEmpty(), r.failures().toString());
-                assertEquals(0, r.stream().setLost(), "the cluster delivered the whole pcap");
-                assertTrue(r.stream().identical(), "every replica delivered the same stream");
+                Replay.Result r = throughTheCluster(folder, "suricata", 7);
+                assertEquals(null, mismatch(r, e.getValue()), Replay.summary(r));
+            }));
+        }
+        return tests.stream();
+    }
+
+    @TestFactory
+    Stream<DynamicTest> theEmbeddedEnginePassesAllButTheListedTestsThroughTheCluster() throws IOException {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Map.Entry<String, List<Expected>> e : expected().entrySet()) {
+            tests.add(DynamicTest.dynamicTest(e.getKey(), () -> {
+                VerifyFolder folder = VerifyFolder.read(suite.resolve(e.getKey()));
+                Replay.Result r = throughTheCluster(folder, "rules", 11);
                 String why = mismatch(r, e.getValue());
-                assertEquals(null, why, Replay.summary(r));
+                String cannot = EMBEDDED_CANNOT.get(e.getKey());
+                if (cannot == null) {
+                    assertEquals(null, why, Replay.summary(r));
+                } else {
+                    assertTrue(why != null, e.getKey() + " now passes with the embedded engine: take it off EMBEDDED_CANNOT and docs/analyzers.md");
+                    System.out.println("suricata-verify " + e.getKey() + ": not passed by the embedded engine (" + cannot + "): " + why);
+                }
             }));
         }
         return tests.stream();

@@ -706,7 +706,7 @@ public final class SyncEngine implements PeerRequestHandler {
                 db.rebase(from + index);
                 return;
             }
-            LOG.warn("{}: boot attempt {}: no {} consecutive boot packets held by every replica; trying the next {}", peers.localId(), attempt, l, m);
+            LOG.warn("{}: boot attempt {}: no {} consecutive boot packets held by every replica; trying the next {}", peers.localId(), attempt, anchor, m);
         }
         fatal("no " + l + " consecutive boot packets were held by every replica in " + BOOT_ATTEMPTS + " attempts");
     }
@@ -788,14 +788,20 @@ public final class SyncEngine implements PeerRequestHandler {
         }
     }
 
-    /** Looks for the boot hashes from the newest packet back; waits a little for packets not captured yet. */
+    /**
+     * Looks for the boot hashes from the newest packet back. Waits a little while the last one is not held: this
+     * replica may not have captured the leader's whole boot window yet. It stops waiting once it has captured as
+     * many packets again (the last one was lost, or a joiner holds only newer packets), at the source's end, or
+     * after 2 s.
+     */
     private long[] findBoot(PacketHash[] hashes) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        long enough = db.end() + hashes.length;
         while (true) {
             long[] found = db.findBootCluster(hashes);
-            // wait only while none is held (the leader's first packets not captured yet), never for a join's
-            if (java.util.Arrays.stream(found).anyMatch(x -> x >= 0) || db.sourceEnded() || System.nanoTime() > until) return found;
-            db.awaitEnd(db.end() + hashes.length, TimeUnit.MILLISECONDS.toNanos(50));
+            boolean lastHeld = found.length == 0 || found[found.length - 1] >= 0;
+            if (lastHeld || db.end() >= enough || db.sourceEnded() || System.nanoTime() > until) return found;
+            db.awaitEnd(db.end() + 1, TimeUnit.MILLISECONDS.toNanos(50));
         }
     }
 
