@@ -8,7 +8,9 @@ import java.util.List;
  *
  * @param analyzedUpTo every packet below this position has been analyzed by the sender and its alerts raised
  * @param raised       alerts the sender raised at positions below {@code analyzedUpTo}, not sent before
- * @param reported     alerts the sender reported to its outputs, not sent before
+ * @param reported     alerts the sender knows were reported (by itself, or by a peer whose digest it received), not
+ *                     sent before; a member relays what it dropped because a peer reported it, so that a reporter's
+ *                     digest reaching only some members before it died still reaches all (docs/alerts.md)
  */
 public record AlertDigest(long analyzedUpTo, List<AlertKey> raised, List<AlertKey> reported) {
     public AlertDigest {

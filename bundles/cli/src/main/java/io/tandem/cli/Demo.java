@@ -184,7 +184,8 @@ final class Demo {
                             r.engine.booted() ? "" : " (booting)"));
                 }
                 long delivered = cluster.replicas.get(0).engine.stats().delivered();
-                line.append(String.format(Locale.ROOT, " %.0f packets/s", (delivered - before) / ((now - last) / 1e9)));
+                line.append(String.format(Locale.ROOT, " %.0f packets/s, heap after GC %d MiB", (delivered - before) / ((now - last) / 1e9),
+                        heapAfterGc() >> 20));
                 before = delivered;
                 last = now;
                 out.println(line);
@@ -219,6 +220,27 @@ final class Demo {
         out.printf(Locale.ROOT, "demo replicas=%d pps=%d packets=%d delivered=%d set_lost=%d theory=%.1f identical=%s seconds=%.1f alerts=%d reported_twice=%d feeder_dropped=%d%n",
                 s.replicas(), r.pps(), s.sourcePackets(), s.delivered(), s.setLost(), s.theory(), r.identical() ? "yes" : "no", r.seconds(),
                 r.operatorAlerts().size(), r.reportedTwice(), r.replicas().stream().mapToLong(ReplicaFigures::feederDropped).sum());
+    }
+
+    /**
+     * Heap in use right after the JVM's last garbage collection (young collections included): what the replicas,
+     * their queues and their analyzers hold, unlike the heap in use now, which saws up and down with garbage.
+     */
+    static long heapAfterGc() {
+        com.sun.management.GcInfo last = null;
+        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc instanceof com.sun.management.GarbageCollectorMXBean sun) {
+                com.sun.management.GcInfo info = sun.getLastGcInfo();
+                if (info != null && (last == null || info.getEndTime() > last.getEndTime())) last = info;
+            }
+        }
+        if (last == null) return 0;
+        long used = 0;
+        for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            java.lang.management.MemoryUsage u = last.getMemoryUsageAfterGc().get(pool.getName());
+            if (pool.getType() == java.lang.management.MemoryType.HEAP && u != null) used += u.getUsed();
+        }
+        return used;
     }
 
     /** The rule set the demo's replicas analyze with, under the shared data folder. */
