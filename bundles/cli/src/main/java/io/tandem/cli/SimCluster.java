@@ -74,6 +74,9 @@ final class SimCluster implements AutoCloseable {
         final MinaConnectionManager peers;
         final SyncEngine engine;
         final HashLog log;
+        /** This replica's tap on the simulated wire (closed when it is killed, so the wire does not wait for it). */
+        PacketSource tap;
+        volatile boolean killed;
         /** With an {@link Analysis}: the feeder, the alert filter and its session; null otherwise. */
         Feeder feeder;
         AlertFilter filter;
@@ -168,6 +171,7 @@ final class SimCluster implements AutoCloseable {
             SyncEngine engine = new SyncEngine(ss, db, cm, capture::captureSome, listener);
             cm.setHandler(engine);
             Replica r = new Replica(id, db, drop, capture, cm, engine, log);
+            r.tap = cursor;
             made[0] = r;
             if (analysis != null) analyze(r, analysis);
             replicas.add(r);
@@ -197,12 +201,12 @@ final class SimCluster implements AutoCloseable {
     List<String> finishAnalysis(long timeoutSeconds) throws InterruptedException {
         List<String> late = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        for (Replica r : replicas) {
-            if (r.feeder == null) continue;
+        List<Replica> alive = replicas.stream().filter(r -> !r.killed && r.feeder != null).toList();
+        for (Replica r : alive) {
             if (!r.feeder.awaitFinished(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) late.add(r.id);
         }
-        for (Replica r : replicas) if (r.alerts != null) r.alerts.finish();
-        while (System.nanoTime() < deadline && replicas.stream().anyMatch(r -> r.filter != null && r.filter.stats().pending() > 0)) {
+        for (Replica r : alive) r.alerts.finish();
+        while (System.nanoTime() < deadline && alive.stream().anyMatch(r -> r.filter.stats().pending() > 0)) {
             Thread.sleep(20);
         }
         return late;
@@ -262,6 +266,19 @@ final class SimCluster implements AutoCloseable {
     /** Packets per second the wire carried from the moment every replica booted to the end of the source (0 if unknown). */
     double wirePps() {
         return wire.ppsAfterBoot();
+    }
+
+    /**
+     * The replica dies: its engine, capture, analysis and peer channels stop at once (what it had not reported is
+     * left to the others). The others see its channels close and go on in a new view.
+     */
+    void kill(Replica r) {
+        r.killed = true;
+        r.engine.stop();
+        r.tap.close();
+        if (r.feeder != null) r.feeder.stop();
+        if (r.alerts != null) r.alerts.close();
+        r.peers.close();
     }
 
     /**

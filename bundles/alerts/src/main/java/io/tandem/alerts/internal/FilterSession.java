@@ -224,7 +224,11 @@ public final class FilterSession implements AlertFilterSession {
         }
     }
 
-    /** Report = write to every output, then announce in the next digest. */
+    /**
+     * Report = write to every output, then announce it at once: the peers learn of a report within the time the
+     * digest takes to reach them, not a digest interval later, which is the window in which a reporter that dies
+     * makes a peer report its last alerts again (docs/alerts.md).
+     */
     private void write(List<Alert> alerts) {
         try {
             reporter.report(localId(), alerts);
@@ -236,6 +240,7 @@ public final class FilterSession implements AlertFilterSession {
             for (Alert a : alerts) agreement.reported(a.key());
             notifyAll();
         }
+        sendDigests();
     }
 
     private void sendDigests() {
