@@ -136,7 +136,7 @@ final class Demo {
             try {
                 failures = new ArrayList<>(cluster.run(o.timeout));
                 if (failures.isEmpty()) {
-                    for (String late : cluster.finishAnalysis(60)) failures.add(late + ": the analyzer did not finish the stream in time");
+                    failures.addAll(cluster.finishAnalysis(60));
                 }
             } finally {
                 progress.interrupt();

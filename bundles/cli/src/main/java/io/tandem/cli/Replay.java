@@ -162,7 +162,7 @@ final class Replay {
         try {
             List<String> failures = new ArrayList<>(cluster.run(timeoutSeconds));
             if (failures.isEmpty()) { // a cluster that failed delivers no end of stream for the analyzers to finish
-                for (String late : cluster.finishAnalysis(timeoutSeconds)) failures.add(late + ": the analyzer did not finish the stream in time");
+                failures.addAll(cluster.finishAnalysis(timeoutSeconds));
             }
             Sim.Report stream = Sim.measure(cluster, capture, null, failures);
             List<FeederStats> feeders = new ArrayList<>();

@@ -196,20 +196,33 @@ final class SimCluster implements AutoCloseable {
 
     /**
      * After {@link #run}: waits until every replica's analyzer finished its stream, then lets the alert filters
-     * decide what still waits and exchange their last digests. Returns the replicas not finished in time.
+     * decide what still waits and exchange their last digests. Returns what went wrong: an analyzer that could not
+     * start (its one-line reason) or did not finish in time; empty if all went well.
      */
     List<String> finishAnalysis(long timeoutSeconds) throws InterruptedException {
-        List<String> late = new ArrayList<>();
+        List<String> problems = new ArrayList<>();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
         List<Replica> alive = replicas.stream().filter(r -> !r.killed && r.feeder != null).toList();
         for (Replica r : alive) {
-            if (!r.feeder.awaitFinished(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) late.add(r.id);
+            while (!r.feeder.awaitFinished(100, TimeUnit.MILLISECONDS)) {
+                String state = r.feeder.stats().state();
+                // an appliance's feeder retries an analyzer that cannot start; a run with an end says why and stops
+                if (state.startsWith("failed")) {
+                    problems.add(r.id + ": " + state);
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    problems.add(r.id + ": the analyzer did not finish the stream within " + timeoutSeconds + " s (" + state + ")");
+                    break;
+                }
+            }
         }
+        if (!problems.isEmpty()) return problems;
         for (Replica r : alive) r.alerts.finish();
         while (System.nanoTime() < deadline && alive.stream().anyMatch(r -> r.filter.stats().pending() > 0)) {
             Thread.sleep(20);
         }
-        return late;
+        return problems;
     }
 
     /** Starts every replica (the leader first), waits for all to end; returns the failures, if any. */

@@ -25,6 +25,7 @@ record VerifyFolder(String name, Path pcap, Path rules, List<String> args, Map<S
 
     static VerifyFolder read(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) throw new IOException(dir + ": not a folder");
+        dir = dir.toAbsolutePath().normalize(); // analyzers run in folders of their own
         Path yaml = dir.resolve("test.yaml");
         Map<String, List<String>> lists = new LinkedHashMap<>();
         Map<String, String> requires = new LinkedHashMap<>();

@@ -48,6 +48,9 @@ public record PipeSettings(String name, String command, Path rules, List<String>
         Objects.requireNonNull(settle, "settle");
         Objects.requireNonNull(startTimeout, "startTimeout");
         args = List.copyOf(args);
+        // the program runs in its session folder: a relative rules path would be read from there
+        rules = rules.toAbsolutePath();
+        workDir = workDir.toAbsolutePath();
         if (name.isBlank()) throw new IllegalArgumentException("name is blank");
         if (!command.contains("{fifo}")) throw new IllegalArgumentException("command has no {fifo}: " + command);
         if (settle.isNegative()) throw new IllegalArgumentException("settle " + settle + " < 0");
