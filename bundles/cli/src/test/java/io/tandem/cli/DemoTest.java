@@ -17,7 +17,7 @@ class DemoTest {
 
     @Test
     void aShortDemoAnalyzesEveryPacketReportsEachAlertOnceAndShowsTheSplitAttack() throws Exception {
-        Demo.Options o = new Demo.Options(new Args(new String[] {"--seconds", "6", "--seed", "3"}, 0, Demo.OPTIONS));
+        Demo.Options o = new Demo.Options(new Args(new String[] {"--pps", "5000", "--seconds", "8", "--seed", "3"}, 0, Demo.OPTIONS));
         ByteArrayOutputStream text = new ByteArrayOutputStream();
         Demo.Report r = Demo.run(o, LoopedCapture.load(o.sources), new PrintStream(text, true, StandardCharsets.UTF_8));
         String out = text.toString(StandardCharsets.UTF_8);
