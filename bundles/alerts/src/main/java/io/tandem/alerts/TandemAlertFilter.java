@@ -31,7 +31,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 public final class TandemAlertFilter implements AlertFilter, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TandemAlertFilter.class);
 
-    /** Default horizon: the packet queue's default capacity, which bounds how far a rollback re-analyzes. */
+    /** Default horizon: four times the feeder's default queue, which bounds how far a rollback can re-analyze. */
     public static final long DEFAULT_HORIZON = 262_144;
     public static final long DEFAULT_DIGEST_INTERVAL_MILLIS = 100;
     public static final long DEFAULT_FINISH_TIMEOUT_MILLIS = 5_000;

@@ -31,6 +31,8 @@ import java.util.function.LongConsumer;
 public final class Feeder implements SyncListener {
     private static final Logger LOG = LoggerFactory.getLogger(Feeder.class);
     private static final long RETRY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** Failures in a row on one packet after which it is skipped. */
+    static final int POISON_FAILURES = 3;
 
     private final String replicaId;
     private final int linkType;
@@ -51,7 +53,11 @@ public final class Feeder implements SyncListener {
     private long analyzerChanges;
 
     // counters (written under the lock or by the feeder thread, read anywhere)
-    private volatile long offered, droppedFull, analyzed, restarts;
+    private volatile long offered, droppedFull, analyzed, restarts, skippedPoison;
+    private long poisonPosition = -1;
+    /** Skipped packets not yet reclaimed: the analyzer's completed mark stops before them, the feeder steps over. */
+    private final java.util.TreeSet<Long> skipped = new java.util.TreeSet<>();
+    private int poisonFailures;
     private final LongAdder alertsRaised = new LongAdder();
     private volatile long completedUpTo;
     private volatile String state = "waiting for an analyzer";
@@ -129,16 +135,21 @@ public final class Feeder implements SyncListener {
         thread.interrupt();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(10));
+            if (thread.isAlive()) LOG.warn("feeder {}: the feeder thread did not stop within 10 s (its analyzer does not return)", replicaId);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    /** Waits until the stream ended and the analyzer finished it (every alert raised); false on timeout. */
+    /**
+     * Waits until the stream ended and the analyzer finished it (every alert raised); false on timeout, and at once
+     * once the feeder is stopped.
+     */
     public boolean awaitFinished(long timeout, TimeUnit unit) throws InterruptedException {
         long deadline = System.nanoTime() + unit.toNanos(timeout);
         synchronized (this) {
             while (!finished) {
+                if (stopped) return false;
                 long left = deadline - System.nanoTime();
                 if (left <= 0) return false;
                 TimeUnit.NANOSECONDS.timedWait(this, left);
@@ -149,7 +160,7 @@ public final class Feeder implements SyncListener {
 
     public FeederStats stats() {
         synchronized (this) {
-            return new FeederStats(analyzerName, state, offered, droppedFull, analyzed, restarts, alertsRaised.sum(), completedUpTo,
+            return new FeederStats(analyzerName, state, offered, droppedFull, analyzed, restarts, skippedPoison, alertsRaised.sum(), completedUpTo,
                     (int) (tail - head), capacity, bytes, byteLimit);
         }
     }
@@ -160,8 +171,10 @@ public final class Feeder implements SyncListener {
         try {
             while (true) {
                 Analyzer a;
+                long changes;
                 long position = -1;
                 Packet packet = null;
+                boolean idle = false;
                 synchronized (this) {
                     if (stopped) break;
                     if (session != null && sessionAnalyzer != analyzerChanges) {
@@ -174,58 +187,72 @@ public final class Feeder implements SyncListener {
                         notifyAll();
                     }
                     a = analyzer;
+                    changes = analyzerChanges;
                     boolean work = a != null && (session == null ? head < tail : fed < tail || ended);
                     if (!work) {
                         wait(200);
-                        continue;
-                    }
-                    if (session != null && fed < tail) {
+                        idle = true;
+                    } else if (session != null && fed < tail) {
                         int slot = (int) (fed % capacity);
                         position = positions[slot];
                         packet = packets[slot];
                     }
+                }
+                if (idle) {
+                    // an external analyzer completes packets on its own time: pass its watermark on while no traffic comes
+                    if (session != null) reclaim(session);
+                    continue;
                 }
                 if (session == null) {
                     long from = firstQueuedPosition();
                     try {
                         session = a.open(new StreamInfo(replicaId, linkType, from), this::raise);
                         synchronized (this) {
-                            sessionAnalyzer = analyzerChanges;
+                            // the analyzer current when open began: a swap during a long open closes this session
+                            sessionAnalyzer = changes;
                             fed = head;
                         }
                         state = "analyzing";
                         LOG.info("feeder {}: analyzer {} started at position {}", replicaId, a.name(), from);
-                    } catch (IOException | RuntimeException e) {
+                    } catch (Throwable e) {
+                        if (e instanceof InterruptedException ie) throw ie;
                         state = "failed: " + a.name() + ": " + oneLine(e);
                         LOG.error("feeder {}: analyzer {} could not start: {}; trying again in 1 s (packets wait in the queue)", replicaId, a.name(), oneLine(e));
                         pause();
                     }
                     continue;
                 }
+                if (packet != null && skip(position)) continue;
                 try {
                     if (packet == null) { // the stream ended and every packet was handed over
                         session.finish();
-                        reclaim(session);
-                        closeSession(session, null);
-                        session = null;
-                        continue;
+                    } else {
+                        session.analyze(position, packet);
+                        analyzed++;
                     }
-                    session.analyze(position, packet);
-                    synchronized (this) {
-                        fed++;
-                    }
-                    analyzed++;
-                    reclaim(session);
-                } catch (IOException | RuntimeException e) {
+                } catch (Throwable e) { // an Error too: one hostile packet must not end analysis for good
+                    if (e instanceof InterruptedException ie) throw ie;
                     restarts++;
-                    reclaim(session);
+                    noteFailure(position);
                     state = "restarting: " + oneLine(e);
-                    LOG.error("feeder {}: analyzer {} failed at position {}: {}; restarting it from position {}", replicaId, a.name(), position,
-                            oneLine(e), completedUpTo);
+                    reclaim(session);
+                    LOG.error("feeder {}: analyzer {} failed at position {}: {}; restarting it from position {}", replicaId, a.name(),
+                            packet == null ? "end of stream" : position, oneLine(e), completedUpTo);
                     closeSession(session, null);
                     session = null;
                     pause();
+                    continue;
                 }
+                if (packet == null) {
+                    reclaim(session);
+                    closeSession(session, null);
+                    session = null;
+                    continue;
+                }
+                synchronized (this) {
+                    fed++;
+                }
+                reclaim(session);
             }
         } catch (InterruptedException e) {
             // stop()
@@ -235,12 +262,41 @@ public final class Feeder implements SyncListener {
         }
     }
 
+    /**
+     * A packet the analyzer failed on {@link #POISON_FAILURES} times in a row (a deterministic analyzer fails on it
+     * every time it is replayed) is skipped, counted and logged, so that it cannot stall analysis for good.
+     */
+    private boolean skip(long position) {
+        synchronized (this) {
+            if (position != poisonPosition || poisonFailures < POISON_FAILURES) return false;
+            fed++;
+            skipped.add(position);
+            skippedPoison++;
+            poisonFailures = 0;
+        }
+        LOG.error("feeder {}: skipping the packet at position {}: the analyzer failed on it {} times in a row (counted as feeder.skipped)",
+                replicaId, position, POISON_FAILURES);
+        return true;
+    }
+
+    private synchronized void noteFailure(long position) {
+        if (position >= 0 && position == poisonPosition) {
+            poisonFailures++;
+        } else {
+            poisonPosition = position;
+            poisonFailures = position >= 0 ? 1 : 0;
+        }
+    }
+
     /** Frees the slots of packets the session completed and tells the alert filter how far analysis got. */
     private void reclaim(AnalyzerSession session) {
         long done = session.completed();
         boolean advanced = false;
         synchronized (this) {
-            while (head < fed && positions[(int) (head % capacity)] < done) {
+            while (head < fed) {
+                long p = positions[(int) (head % capacity)];
+                if (p == done && skipped.remove(p)) done = p + 1;
+                else if (p >= done) break;
                 int slot = (int) (head % capacity);
                 bytes -= packets[slot].capturedLength();
                 packets[slot] = null;
@@ -283,7 +339,7 @@ public final class Feeder implements SyncListener {
     }
 
     private static String oneLine(Throwable e) {
-        String m = e.getMessage() != null ? e.getMessage() : e.toString();
+        String m = e instanceof Error || e.getMessage() == null ? e.toString() : e.getMessage();
         return m.replaceAll("[\\r\\n]+", " ");
     }
 }

@@ -238,6 +238,60 @@ class FeederTest {
     }
 
     @Test
+    void aPacketTheAnalyzerAlwaysFailsOnIsSkippedAfterThreeTriesAndCounted() throws Exception {
+        List<Long> fed = new ArrayList<>();
+        Analyzer poisoned = new Analyzer() {
+            @Override
+            public String name() {
+                return "poisoned";
+            }
+
+            @Override
+            public AnalyzerSession open(StreamInfo stream, AlertSink alerts) {
+                return new AnalyzerSession() {
+                    long completed = stream.firstPosition();
+
+                    @Override
+                    public void analyze(long position, Packet packet) {
+                        if (position == 1234) throw new StackOverflowError("a regex recursed too deep");
+                        synchronized (fed) {
+                            fed.add(position);
+                        }
+                        completed = position + 1;
+                    }
+
+                    @Override
+                    public long completed() {
+                        return completed;
+                    }
+
+                    @Override
+                    public void finish() {
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                };
+            }
+        };
+        Feeder f = feeder(1 << 14, x -> { }, new AtomicLong());
+        f.setAnalyzer(poisoned);
+        f.start();
+        for (int i = 0; i < 3000; i++) f.onDelivered(i, NO_HASH, capture.get(i));
+        f.onEnd();
+        assertTrue(f.awaitFinished(30, TimeUnit.SECONDS), "the stream finished despite the poison packet: " + f.stats());
+        f.stop();
+        FeederStats s = f.stats();
+        assertEquals(1, s.skipped());
+        assertEquals(Feeder.POISON_FAILURES, s.restarts());
+        assertEquals(0, s.queued(), "the skipped packet's slot was reclaimed too");
+        assertEquals(2999, fed.size());
+        assertTrue(!fed.contains(1234L));
+        assertEquals(3000, s.completed());
+    }
+
+    @Test
     void packetsWaitWhileNoAnalyzerIsThereAndTheEndWaitsForOne() throws Exception {
         Feeder f = feeder(100, x -> { }, new AtomicLong());
         f.start();

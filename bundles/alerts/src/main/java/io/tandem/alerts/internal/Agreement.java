@@ -158,8 +158,11 @@ public final class Agreement {
         boolean wasSynced = view != null && m.historyView == viewFingerprint;
         if (history) {
             m.historyView = reported.get(0).sid();
-            // a history restarts the count: what came before it may have missed keys (we were not its audience)
+            // a history restarts the count: what came before it may have missed keys (we were not its audience);
+            // it re-sends every key the sender remembers raising, so what it no longer says (a new session of a
+            // member that stayed in the view, a member back with the same id) must not keep anyone waiting
             m.watermark = digest.analyzedUpTo();
+            m.raised.clear();
         } else if (digest.analyzedUpTo() > m.watermark) {
             m.watermark = digest.analyzedUpTo();
         }

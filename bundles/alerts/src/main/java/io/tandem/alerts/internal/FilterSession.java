@@ -59,7 +59,7 @@ public final class FilterSession implements AlertFilterSession {
         });
         t.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.thread = t;
-        thread.scheduleWithFixedDelay(this::sendDigests, digestIntervalMillis, digestIntervalMillis, TimeUnit.MILLISECONDS);
+        thread.scheduleWithFixedDelay(guarded(this::sendDigests), digestIntervalMillis, digestIntervalMillis, TimeUnit.MILLISECONDS);
     }
 
     public String localId() {
@@ -218,10 +218,24 @@ public final class FilterSession implements AlertFilterSession {
     /** Runs on the session's thread, after what is queued there; null when the session is stopped. */
     private Future<?> submit(Runnable task) {
         try {
-            return thread.submit(task);
+            return thread.submit(guarded(task));
         } catch (RejectedExecutionException stopped) {
             return null;
         }
+    }
+
+    /**
+     * A task that logs what it throws instead of dying with it: a periodic task that throws is never run again, and
+     * a failure nobody reads is a report silently not made.
+     */
+    private Runnable guarded(Runnable task) {
+        return () -> {
+            try {
+                task.run();
+            } catch (Throwable e) {
+                LOG.error("{}: alert filter task failed: {}", localId(), e.toString());
+            }
+        };
     }
 
     /**

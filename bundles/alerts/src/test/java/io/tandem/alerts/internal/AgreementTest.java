@@ -104,6 +104,19 @@ class AgreementTest {
     }
 
     @Test
+    void aNewSessionOfALowerMemberInTheSameViewNoLongerKeepsThisOneWaiting() {
+        // a's alert filter bundle is swapped: its new session, in the same view, sends a history without K
+        List<String> v = List.of("a", "b");
+        Agreement b = new Agreement("b", 1000);
+        b.onView(v);
+        b.raise(alert(7, 50));
+        assertTrue(b.onDigest("a", history(v, 100, List.of(K), List.of())).toReport().isEmpty(), "a raised K: a reports it");
+        List<Alert> r = write(b, b.onDigest("a", history(v, 120, List.of(), List.of())));
+        assertEquals(List.of(alert(7, 50)), r, "a's new session does not hold K: b reports it rather than wait forever");
+        assertEquals(0, b.pendingCount());
+    }
+
+    @Test
     void reportedByAPeerBeforeRaisedHereIsDroppedOnRaise() {
         List<String> v = List.of("a", "b", "c");
         Agreement c = new Agreement("c", 1000);

@@ -35,6 +35,9 @@ final class Analysis implements SyncListener {
     private volatile AlertFilterSession session;
     private volatile long analyzedUpTo;
     private volatile boolean ended;
+    private volatile boolean stopped;
+    /** Waits for the analyzer to finish a stream that ended, then lets the filter decide what still waits. */
+    private volatile Thread ender;
     private boolean warnedUnfiltered;
 
     Analysis(String localId, int linkType, SyncConfig config) {
@@ -55,19 +58,30 @@ final class Analysis implements SyncListener {
         feeder.setAnalyzer(a);
     }
 
-    /** Opens a session of this filter (null: none; alerts are then counted as unfiltered and logged). */
-    synchronized void setAlertFilter(AlertFilter f) {
-        if (f == filter) return;
-        AlertFilterSession old = session;
-        session = null;
+    /**
+     * Opens a session of this filter (null: none; alerts are then counted as unfiltered and logged). The old
+     * session is closed after the switch, outside the lock: closing waits for its outputs, and the sync thread's
+     * view changes must not wait for that.
+     */
+    void setAlertFilter(AlertFilter f) {
+        AlertFilterSession old;
+        boolean finish;
+        synchronized (this) {
+            if (f == filter) return;
+            old = session;
+            session = null;
+            filter = f;
+            if (f != null) {
+                AlertFilterSession s = f.open(localId, this::sendDigest);
+                if (!members.isEmpty()) s.onView(members);
+                if (analyzedUpTo > 0) s.analyzedUpTo(analyzedUpTo);
+                session = s;
+            }
+            finish = f != null && ended && feederFinished();
+        }
         if (old != null) old.close();
-        filter = f;
-        if (f == null) return;
-        AlertFilterSession s = f.open(localId, this::sendDigest);
-        if (!members.isEmpty()) s.onView(members);
-        if (analyzedUpTo > 0) s.analyzedUpTo(analyzedUpTo);
-        session = s;
-        if (ended && feederFinished()) s.finish();
+        AlertFilterSession s = session;
+        if (finish && s != null) s.finish();
     }
 
     void onDigest(String peerId, AlertDigest digest) {
@@ -81,9 +95,12 @@ final class Analysis implements SyncListener {
     }
 
     @Override
-    public synchronized void onView(long view, List<String> members) {
-        this.members = members;
-        AlertFilterSession s = session;
+    public void onView(long view, List<String> members) {
+        AlertFilterSession s;
+        synchronized (this) { // a filter opened meanwhile gets the new members from setAlertFilter
+            this.members = members;
+            s = session;
+        }
         if (s != null) s.onView(members);
     }
 
@@ -92,10 +109,10 @@ final class Analysis implements SyncListener {
     public void onEnd() {
         feeder.onEnd();
         ended = true;
-        Thread t = new Thread(() -> {
+        Thread t = ender = new Thread(() -> {
             try {
                 while (!feeder.awaitFinished(1, TimeUnit.SECONDS)) {
-                    if (Thread.currentThread().isInterrupted()) return;
+                    if (stopped) return;
                 }
                 AlertFilterSession s = session;
                 if (s != null) s.finish();
@@ -117,6 +134,9 @@ final class Analysis implements SyncListener {
     }
 
     void stop() {
+        stopped = true;
+        Thread t = ender;
+        if (t != null) t.interrupt();
         feeder.stop();
         AlertFilterSession s;
         synchronized (this) {

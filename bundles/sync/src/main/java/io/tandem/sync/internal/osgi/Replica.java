@@ -113,8 +113,14 @@ final class Replica implements ReplicaStatus {
                     Thread.sleep(RETRY_MILLIS);
                     continue;
                 }
-                engine = e;
-                e.start();
+                synchronized (this) { // stop() may have run meanwhile: it saw no engine to stop
+                    if (stopped) {
+                        cm.close();
+                        return;
+                    }
+                    engine = e;
+                    e.start();
+                }
                 LOG.info("replica {} started as {}: cluster.size={} anchor.size={} hash={} snippet={} {}; capture {}", cm.localId(),
                         leader ? "leader" : "follower", p.clusterSize(), p.anchorSize(), p.hashName(), p.snippet(), config, capture.describe());
                 return;
@@ -130,6 +136,7 @@ final class Replica implements ReplicaStatus {
 
     /** The analysis side, made once per incarnation with the first connection manager (its id is the replica's). */
     private synchronized Analysis analysis(String localId) {
+        if (stopped) throw new IllegalStateException("the replica was stopped while it was being assembled");
         if (analysis == null) {
             analysis = new Analysis(localId, capture.linkType(), config);
             analysis.setAnalyzer(analyzer);
@@ -319,6 +326,7 @@ final class Replica implements ReplicaStatus {
             n.put("feeder.dropped.full", f.droppedFull());
             n.put("feeder.analyzed", f.analyzed());
             n.put("feeder.restarts", f.restarts());
+            n.put("feeder.skipped", f.skipped());
             n.put("feeder.completed", f.completed());
             n.put("feeder.queued", (long) f.queued());
             n.put("feeder.capacity", (long) f.capacity());

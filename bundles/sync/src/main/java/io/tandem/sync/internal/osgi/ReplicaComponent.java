@@ -169,17 +169,14 @@ public class ReplicaComponent {
     }
 
     /** Hands the replica the analyzer its configuration names, or none (its packets then wait in the feeder's queue). */
-    private void chooseAnalyzer() {
-        Replica r;
+    private synchronized void chooseAnalyzer() {
+        // under the lock, so that two service events on two threads cannot apply their choices out of order
+        if (replica == null || config == null) return;
         Analyzer chosen = null;
-        synchronized (this) {
-            r = replica;
-            if (r == null || config == null) return;
-            for (Map.Entry<Analyzer, String> e : analyzers.entrySet()) {
-                if (e.getValue().equals(config.analyzer())) chosen = e.getKey();
-            }
+        for (Map.Entry<Analyzer, String> e : analyzers.entrySet()) {
+            if (e.getValue().equals(config.analyzer())) chosen = e.getKey();
         }
-        r.setAnalyzer(chosen);
+        replica.setAnalyzer(chosen);
     }
 
     private void startReplica() {
