@@ -39,11 +39,107 @@ public final class Matcher {
         this.origin = origin;
         this.minEnd = minEnd;
         this.steps = 0;
+        if (++generation == 0) {
+            java.util.Arrays.fill(memoGen, 0);
+            java.util.Arrays.fill(occGen, 0);
+            generation = 1;
+        }
+        if (!requiredContentsPresent(ops)) return false;
         return match(ops, 0, 0, -1);
     }
 
+    /**
+     * Options are all required: a rule with two or more contents or regexes cannot match when one of its (not
+     * negated) contents occurs nowhere in the buffer. One plain search per content before the full match, whose
+     * backtracking over relative options can cost up to {@link #STEP_BUDGET} searches and regexes.
+     */
+    private boolean requiredContentsPresent(List<MatchOp> ops) {
+        int n = ops.size();
+        if (n < 2) return true;
+        int heavy = 0;
+        for (int i = 0; i < n; i++) {
+            MatchOp op = ops.get(i);
+            if (op instanceof MatchOp.Content || op instanceof MatchOp.Pcre) heavy++;
+        }
+        if (heavy < 2) return true;
+        // last first: later contents are the ones a rule's fast pattern (found by the prefilter) is least often
+        for (int i = n - 1; i >= 0; i--) {
+            if (ops.get(i) instanceof MatchOp.Content c && !c.negated && indexOf(c.pattern, c.nocase, 0, len - c.pattern.length) < 0) return false;
+        }
+        return true;
+    }
+
+    /** First index in [from, last] where p occurs, or -1. */
+    private int indexOf(byte[] p, boolean nocase, int from, int last) {
+        int plen = p.length;
+        if (plen == 0) return from <= last ? from : -1;
+        byte[] b = buf;
+        byte first = p[0];
+        if (nocase) {
+            byte[] lo = LOWER;
+            for (int at = from; at <= last; at++) {
+                if (lo[b[at] & 255] != first) continue;
+                int k = 1;
+                while (k < plen && lo[b[at + k] & 255] == p[k]) k++;
+                if (k == plen) return at;
+            }
+        } else {
+            for (int at = from; at <= last; at++) {
+                if (b[at] != first) continue;
+                int k = 1;
+                while (k < plen && b[at + k] == p[k]) k++;
+                if (k == plen) return at;
+            }
+        }
+        return -1;
+    }
+
+    // Memo of failed sub-matches within one matches() call. What match(ops, i, cursor, maxEnd) does depends only on
+    // i, cursor and whether maxEnd already reaches minEnd (maxEnd only grows, and is only compared with minEnd at the
+    // end), so a sub-match that failed once fails again the same way: a repeat costs its recorded steps (and budget
+    // exhaustions) at once instead of being searched again. Backtracking over relative contents tries the same
+    // later positions from every earlier occurrence; with the memo that is linear, and results stay exactly those of
+    // the plain search, step budget included (at most STEP_BUDGET entries per call).
+    private static final int MEMO_SLOTS = 2 * STEP_BUDGET;
+    private final long[] memoKey = new long[MEMO_SLOTS];
+    private final int[] memoGen = new int[MEMO_SLOTS];
+    private final int[] memoSteps = new int[MEMO_SLOTS];
+    private final int[] memoExceeded = new int[MEMO_SLOTS];
+    private int generation;
+
     private boolean match(List<MatchOp> ops, int i, int cursor, int maxEnd) {
         if (i == ops.size()) return maxEnd >= minEnd || minEnd < 0;
+        long key = ((long) i << 33) | ((long) cursor << 1) | (minEnd < 0 || maxEnd >= minEnd ? 1 : 0);
+        int slot = (int) ((key * 0x9E3779B97F4A7C15L) >>> 40) & (MEMO_SLOTS - 1);
+        while (memoGen[slot] == generation) {
+            if (memoKey[slot] == key) {
+                steps += memoSteps[slot];
+                if (steps > STEP_BUDGET) { // the repeat would have run out of steps part way
+                    steps = STEP_BUDGET + 1;
+                    budgetExceeded++;
+                } else {
+                    budgetExceeded += memoExceeded[slot];
+                }
+                return false;
+            }
+            slot = (slot + 1) & (MEMO_SLOTS - 1);
+        }
+        int before = steps;
+        long exceededBefore = budgetExceeded;
+        boolean r = explore(ops, i, cursor, maxEnd);
+        if (!r && steps <= STEP_BUDGET) {
+            // probe again: the slot found above may have been taken by a deeper sub-match meanwhile
+            slot = (int) ((key * 0x9E3779B97F4A7C15L) >>> 40) & (MEMO_SLOTS - 1);
+            while (memoGen[slot] == generation) slot = (slot + 1) & (MEMO_SLOTS - 1);
+            memoGen[slot] = generation;
+            memoKey[slot] = key;
+            memoSteps[slot] = steps - before;
+            memoExceeded[slot] = (int) (budgetExceeded - exceededBefore);
+        }
+        return r;
+    }
+
+    private boolean explore(List<MatchOp> ops, int i, int cursor, int maxEnd) {
         if (++steps > STEP_BUDGET) {
             if (steps == STEP_BUDGET + 1) budgetExceeded++;
             return false;
@@ -136,28 +232,70 @@ public final class Matcher {
             if (at >= start && at <= last) start = last = at;
             else last = -1;
         }
-        if (c.negated) {
-            for (int at = start; at <= last; at++) {
-                if (equalsAt(p, c.nocase, at)) return false;
-            }
-            return match(ops, i + 1, cursor, maxEnd);
+        if (start > last) return c.negated ? match(ops, i + 1, cursor, maxEnd) : false;
+        if (occGen.length <= i) growOccurrences(ops.size());
+        if (occGen[i] != generation) { // first visit of this option in this call: search directly
+            occGen[i] = generation;
+            occCount[i] = -1;
+        } else if (occCount[i] < 0) { // visited again (backtracking): list its occurrences once, then step through
+            listOccurrences(i, p, c.nocase);
         }
-        for (int at = start; at <= last; at++) {
-            if (equalsAt(p, c.nocase, at)) {
+        if (occCount[i] < 0) {
+            if (c.negated) {
+                if (indexOf(p, c.nocase, start, last) >= 0) return false;
+                return match(ops, i + 1, cursor, maxEnd);
+            }
+            for (int at = indexOf(p, c.nocase, start, last); at >= 0; at = at < last ? indexOf(p, c.nocase, at + 1, last) : -1) {
                 if (match(ops, i + 1, at + plen, Math.max(maxEnd, at + plen))) return true;
                 if (steps > STEP_BUDGET) return false;
             }
+            return false;
+        }
+        int[] list = occ[i];
+        int n = occCount[i];
+        int k = firstAtLeast(list, n, start);
+        if (c.negated) {
+            if (k < n && list[k] <= last) return false;
+            return match(ops, i + 1, cursor, maxEnd);
+        }
+        for (; k < n && list[k] <= last; k++) {
+            int at = list[k];
+            if (match(ops, i + 1, at + plen, Math.max(maxEnd, at + plen))) return true;
+            if (steps > STEP_BUDGET) return false;
         }
         return false;
     }
 
-    private boolean equalsAt(byte[] p, boolean nocase, int at) {
-        if (nocase) {
-            for (int k = 0; k < p.length; k++) if (LOWER[buf[at + k] & 255] != p[k]) return false;
-        } else {
-            for (int k = 0; k < p.length; k++) if (buf[at + k] != p[k]) return false;
+    // Per option index, within one matches() call: where its content occurs in the buffer (all of it), listed the
+    // second time the option is visited, so backtracking steps through occurrences instead of searching again.
+    private int[] occGen = new int[0], occCount = new int[0];
+    private int[][] occ = new int[0][];
+
+    private void growOccurrences(int n) {
+        occGen = java.util.Arrays.copyOf(occGen, n);
+        occCount = java.util.Arrays.copyOf(occCount, n);
+        occ = java.util.Arrays.copyOf(occ, n);
+    }
+
+    private void listOccurrences(int i, byte[] p, boolean nocase) {
+        int[] list = occ[i];
+        if (list == null) list = occ[i] = new int[16];
+        int n = 0, last = len - p.length;
+        for (int at = indexOf(p, nocase, 0, last); at >= 0; at = at < last ? indexOf(p, nocase, at + 1, last) : -1) {
+            if (n == list.length) list = occ[i] = java.util.Arrays.copyOf(list, n * 2);
+            list[n++] = at;
         }
-        return true;
+        occCount[i] = n;
+    }
+
+    private static int firstAtLeast(int[] a, int n, int v) {
+        int lo = 0, hi = n;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] < v) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
     }
 
     private boolean pcre(List<MatchOp> ops, int i, MatchOp.Pcre p, int cursor, int maxEnd) {
