@@ -40,6 +40,9 @@ public final class PipeAnalyzer implements Analyzer {
         return settings;
     }
 
+    /** Set by {@link #closeAll()}: sessions still starting close themselves. */
+    private volatile boolean closed;
+
     @Override
     public String name() {
         return settings.name();
@@ -50,6 +53,10 @@ public final class PipeAnalyzer implements Analyzer {
     public AnalyzerSession open(StreamInfo stream, AlertSink alerts) throws IOException {
         PipeSession s = PipeSession.open(settings, stream, alerts, open::remove);
         open.add(s);
+        if (closed) { // closeAll() ran while this session was starting (a Suricata loading its rules takes seconds)
+            s.close();
+            throw new IOException(settings.name() + ": the analyzer was closed while the session started");
+        }
         return s;
     }
 
@@ -60,6 +67,7 @@ public final class PipeAnalyzer implements Analyzer {
 
     /** Closes every open session (their processes are stopped): for a bundle that goes away. */
     public void closeAll() {
+        closed = true;
         for (AnalyzerSession s : List.copyOf(open)) s.close();
     }
 

@@ -230,10 +230,24 @@ public final class Wire {
         }
     }
 
-    private static List<AlertKey> alertKeys(Reader r) {
+    /**
+     * Alert keys; positions are never negative, except that the first key of a {@code reported} list may be the
+     * history marker at position -1 (docs/alerts.md).
+     */
+    private static List<AlertKey> alertKeys(Reader r, boolean markerAllowed) {
         AlertKey[] keys = new AlertKey[r.count(20)];
-        for (int i = 0; i < keys.length; i++) keys[i] = new AlertKey(r.i32(), r.i64(), r.i64());
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = new AlertKey(r.i32(), r.i64(), r.i64());
+            long p = keys[i].position();
+            if (p < 0 && !(p == -1 && i == 0 && markerAllowed)) throw new IllegalArgumentException("alert key position " + p + " < 0");
+        }
         return List.of(keys);
+    }
+
+    private static AlertDigest alertDigest(Reader r) {
+        long analyzedUpTo = r.i64();
+        if (analyzedUpTo < -1) throw new IllegalArgumentException("alert digest watermark " + analyzedUpTo + " < -1");
+        return new AlertDigest(analyzedUpTo, alertKeys(r, false), alertKeys(r, true));
     }
 
     private static void putFixed(IoBuffer out, byte[] b, int length) {
@@ -310,7 +324,7 @@ public final class Wire {
             case BOOTSTART -> new BootStartPush(new BootStart(r.i32(), r.i32(), r.strings(), r.i64(), r.bool()));
             case BOOTHASHFATAL -> new BootHashFatal(r.string());
             case VIEW -> new ViewPush(new ViewProposal(r.i64(), r.strings(), r.i64(), r.i64(), r.i64()));
-            case ALERTS -> new AlertsPush(new AlertDigest(r.i64(), alertKeys(r), alertKeys(r)));
+            case ALERTS -> new AlertsPush(alertDigest(r));
             case CHASH -> new ClusterHashPush(new ClusterHashNotice(r.i64(), r.i64(), r.i64(), r.i32(), r.bool(), r.i64(), r.hash()));
             case GETCLHASHES -> new GetClusterHashes(r.i32(), r.i64(), r.i64());
             case CLHASHES -> {

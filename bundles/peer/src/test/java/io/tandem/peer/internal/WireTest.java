@@ -5,6 +5,8 @@ import io.tandem.api.BootHash;
 import io.tandem.api.BootStart;
 import io.tandem.api.ClusterHashNotice;
 import io.tandem.api.ClusterHashes;
+import io.tandem.api.AlertDigest;
+import io.tandem.api.AlertKey;
 import io.tandem.api.ClusterParameters;
 import io.tandem.api.HashList;
 import io.tandem.api.Packet;
@@ -101,6 +103,11 @@ class WireTest {
         assertEquals(view, roundTrip(view));
         seen.add(view.type());
 
+        AlertsPush alerts = new AlertsPush(new AlertDigest(Long.MAX_VALUE, List.of(new AlertKey(1, 2029994, 0), new AlertKey(3, 1L << 40, 1L << 50)),
+                List.of(new AlertKey(0, 77, -1), new AlertKey(1, 9, 12))));
+        assertEquals(alerts, roundTrip(alerts));
+        seen.add(alerts.type());
+
         ClusterHashPush chash = new ClusterHashPush(new ClusterHashNotice(1L << 40, 3, 560, 56, true, 504, new PacketHash(5, 6)));
         assertEquals(chash, roundTrip(chash));
         seen.add(chash.type());
@@ -175,6 +182,20 @@ class WireTest {
         small.position(8);
         v = assertThrows(ProtocolViolation.class, () -> Wire.decode(Message.Type.LOGIN, small.buf().slice()));
         assertTrue(v.reason().contains("frame limit 1024 is below the minimum"), v.reason());
+
+        // alert keys: no negative position but a history's marker (first of the reported keys), no watermark below -1
+        IoBuffer negative = FrameCodec.encode(new AlertsPush(new AlertDigest(5, List.of(new AlertKey(1, 1, -1)), List.of())));
+        negative.position(FrameCodec.HEADER_BYTES);
+        v = assertThrows(ProtocolViolation.class, () -> Wire.decode(Message.Type.ALERTS, negative.buf().slice()));
+        assertTrue(v.reason().contains("alert key position -1 < 0"), v.reason());
+        IoBuffer lateMarker = FrameCodec.encode(new AlertsPush(new AlertDigest(5, List.of(), List.of(new AlertKey(1, 1, 3), new AlertKey(0, 1, -1)))));
+        lateMarker.position(FrameCodec.HEADER_BYTES);
+        v = assertThrows(ProtocolViolation.class, () -> Wire.decode(Message.Type.ALERTS, lateMarker.buf().slice()));
+        assertTrue(v.reason().contains("alert key position -1 < 0"), v.reason());
+        IoBuffer watermark = FrameCodec.encode(new AlertsPush(new AlertDigest(-7, List.of(), List.of())));
+        watermark.position(FrameCodec.HEADER_BYTES);
+        v = assertThrows(ProtocolViolation.class, () -> Wire.decode(Message.Type.ALERTS, watermark.buf().slice()));
+        assertTrue(v.reason().contains("watermark -7 < -1"), v.reason());
 
         ByteBuffer badParams = ByteBuffer.wrap(RawFields.parameters(1, 1, "md5", 56));
         v = assertThrows(ProtocolViolation.class, () -> Wire.decode(Message.Type.LOGIN_OK, concat(new byte[32], badParams.array(), new byte[] {0, 32, 0, 0})));

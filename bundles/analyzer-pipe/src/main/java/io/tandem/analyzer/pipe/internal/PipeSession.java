@@ -146,7 +146,14 @@ public final class PipeSession implements AnalyzerSession {
         try {
             while (header.hasRemaining()) out.write(header);
         } catch (IOException e) {
-            throw new IOException(deathMessage("while reading the pcap header"));
+            String why = deathMessage("while reading the pcap header");
+            try {
+                out.close();
+            } catch (IOException ignored) {
+                // the program is gone already; the message above says why
+            }
+            process.destroyForcibly();
+            throw new IOException(why);
         }
         bytesWritten = 24;
         reader = new Thread(this::readLoop, "tandem-" + safe(name) + "-eve-" + process.pid());
@@ -395,7 +402,10 @@ public final class PipeSession implements AnalyzerSession {
         } catch (InterruptedException e) {
             // close(): alerts not yet raised are lost, as close() says
         } catch (IOException | RuntimeException e) {
-            LOG.error("{}: EVE reader of {} failed: {}", name, eve, e.toString());
+            // without its reader the session raises nothing and completes nothing: make the next analyze() fail so
+            // that the feeder restarts it, rather than let it analyze on unheard
+            death = name + ": EVE reader of " + eve + " failed: " + e;
+            LOG.error("{}", death);
         }
     }
 
