@@ -87,6 +87,11 @@ public final class TandemAlertFilter implements AlertFilter, AutoCloseable {
     }
 
     @Override
+    public String eveLine(Alert alert, String reporter) {
+        return EveJson.line(alert, reporter);
+    }
+
+    @Override
     public List<Alert> recent(int max) {
         synchronized (recent) {
             int n = Math.max(0, Math.min(max, recent.size()));

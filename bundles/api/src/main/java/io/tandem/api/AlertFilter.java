@@ -18,6 +18,9 @@ public interface AlertFilter {
     /** The most recent alerts reported by this replica, newest last (at most {@code max}). */
     List<Alert> recent(int max);
 
+    /** The alert as this filter writes it to its EVE JSON output: one line, without the newline. */
+    String eveLine(Alert alert, String reporter);
+
     /** Counters over all sessions of this filter. */
     AlertFilterStats stats();
 }

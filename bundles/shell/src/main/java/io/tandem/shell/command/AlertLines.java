@@ -8,12 +8,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /**
- * How {@code tandem:alerts} prints an alert: a table line, or the EVE JSON line the alerts bundle writes (kept
- * here rather than imported so the shell does not need the alerts bundle installed to resolve).
+ * How {@code tandem:alerts} prints an alert as a table line ({@code --json} asks the alert filter service for its EVE
+ * line, so the two forms cannot drift apart).
  */
 final class AlertLines {
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS").withZone(ZoneOffset.UTC);
-    private static final DateTimeFormatter EVE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSZ").withZone(ZoneOffset.UTC);
     /** Longer messages are cut so one alert stays one line on a terminal. */
     static final int MSG_WIDTH = 48;
 
@@ -34,30 +33,6 @@ final class AlertLines {
     static String footer(int shown, AlertFilterStats s) {
         return shown + " shown; this replica: " + s.reported() + " reported, " + s.reportedByPeers() + " reported by peers, "
                 + s.raised() + " raised (" + s.duplicates() + " duplicates), " + s.takenOver() + " taken over, " + s.pending() + " pending";
-    }
-
-    /** Same fields and names as the EVE file's lines. */
-    static String json(Alert a, String reporter) {
-        StringBuilder b = new StringBuilder(384).append("{\"timestamp\":");
-        quote(b, EVE_TIME.format(instant(a.timestampMicros())));
-        b.append(",\"event_type\":\"alert\",\"src_ip\":");
-        quote(b, a.srcIp());
-        b.append(",\"src_port\":").append(a.srcPort()).append(",\"dest_ip\":");
-        quote(b, a.destIp());
-        b.append(",\"dest_port\":").append(a.destPort()).append(",\"proto\":");
-        quote(b, a.proto());
-        b.append(",\"alert\":{\"action\":\"allowed\",\"gid\":").append(a.gid()).append(",\"signature_id\":").append(a.sid())
-                .append(",\"rev\":").append(a.rev()).append(",\"signature\":");
-        quote(b, a.signature());
-        b.append(",\"category\":");
-        quote(b, a.category());
-        b.append(",\"severity\":").append(a.severity()).append("},\"tandem\":{\"alert_id\":");
-        quote(b, a.key().toString());
-        b.append(",\"position\":").append(a.position()).append(",\"reporter\":");
-        quote(b, reporter);
-        b.append(",\"analyzer\":");
-        quote(b, a.analyzer());
-        return b.append("}}").toString();
     }
 
     private static Instant instant(long micros) {
@@ -81,16 +56,5 @@ final class AlertLines {
 
     private static String cut(String s, int width) {
         return s.length() <= width ? s : s.substring(0, width - 1) + "…";
-    }
-
-    private static void quote(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') b.append('\\').append(c);
-            else if (c < 0x20 || c == 0x2028 || c == 0x2029) b.append(String.format("\\u%04x", (int) c));
-            else b.append(c);
-        }
-        b.append('"');
     }
 }

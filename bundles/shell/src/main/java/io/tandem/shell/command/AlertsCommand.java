@@ -54,7 +54,7 @@ public class AlertsCommand extends TandemCommand {
         List<Alert> alerts = filter.recent(count);
         StringBuilder b = new StringBuilder();
         if (json) {
-            for (Alert a : alerts) b.append(AlertLines.json(a, reporter)).append('\n');
+            for (Alert a : alerts) b.append(filter.eveLine(a, reporter)).append('\n');
             return b.toString();
         }
         if (alerts.isEmpty()) {
