@@ -77,7 +77,14 @@ final class Replay {
         String loss = a.get("loss", null);
         if (loss != null) {
             if (!drops.isEmpty()) throw new Args.UsageException("--loss and --drop exclude each other");
-            drops = independentLoss(LoopedCapture.load(folder.pcap()).size(), replicas, Double.parseDouble(loss.replace("%", "")) / 100, seed);
+            double percent;
+            try {
+                percent = Double.parseDouble(loss.replace("%", "").trim());
+            } catch (NumberFormatException e) {
+                percent = -1;
+            }
+            if (!(percent >= 0 && percent < 100)) throw new Args.UsageException("--loss must be a percentage 0..99.9, not '" + loss + "'");
+            drops = independentLoss(LoopedCapture.load(folder.pcap()).size(), replicas, percent / 100, seed);
         }
         Result r = run(folder, analyzer, replicas, drops, seed, a.getLong("timeout", 120, 1, 3600));
         for (ReportedAlert x : r.reported()) out.println(EveJson.line(x.alert(), x.reporter()));

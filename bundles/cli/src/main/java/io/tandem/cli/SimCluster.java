@@ -218,7 +218,14 @@ final class SimCluster implements AutoCloseable {
             }
         }
         if (!problems.isEmpty()) return problems;
-        for (Replica r : alive) r.alerts.finish();
+        // together: each finish() waits for the others' final digests
+        List<Thread> finishing = new ArrayList<>();
+        for (Replica r : alive) {
+            Thread t = new Thread(r.alerts::finish, "tandem-sim-finish-" + r.id);
+            t.start();
+            finishing.add(t);
+        }
+        for (Thread t : finishing) t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
         while (System.nanoTime() < deadline && alive.stream().anyMatch(r -> r.filter.stats().pending() > 0)) {
             Thread.sleep(20);
         }

@@ -375,6 +375,19 @@ public final class PacketHashDatabase implements HashDatabase {
         return p >= slots ? p - slots : p;
     }
 
+    /** Whether the copies found give every boot hash a position before the next one's (see findBootCluster). */
+    private static boolean inOrder(BootHashIndex index, long[][] newest, int[] got, int n) {
+        long before = Long.MAX_VALUE;
+        for (int i = n - 1; i >= 0; i--) {
+            int b = index.canonical(i);
+            long pick = -1;
+            for (int c = 0; c < got[b] && pick < 0; c++) if (newest[b][c] < before) pick = newest[b][c];
+            if (pick < 0) return false;
+            before = pick;
+        }
+        return true;
+    }
+
     /** Copies of each boot hash looked for: enough for the retransmissions a boot window holds. */
     private static final int BOOT_COPIES = 8;
 
@@ -385,17 +398,18 @@ public final class PacketHashDatabase implements HashDatabase {
         // The newest few copies of each boot hash: a hash can repeat (a retransmission) within the boot packets.
         long[][] newest = new long[bootHashes.length][];
         int[] got = new int[bootHashes.length];
-        int missing = index.distinct() * BOOT_COPIES;
+        int missing = index.distinct();
         lock.lock();
         try {
-            for (int i = size - 1; i >= 0 && missing > 0; i--) {
+            for (int i = size - 1; i >= 0; i--) {
                 int p = phys(i);
                 int b = index.find(hashHi[p], hashLo[p]);
-                if (b >= 0 && got[b] < BOOT_COPIES) {
-                    if (newest[b] == null) newest[b] = new long[BOOT_COPIES];
-                    newest[b][got[b]++] = startPos + i;
-                    missing--;
-                }
+                if (b < 0 || got[b] >= BOOT_COPIES) continue;
+                if (newest[b] == null) newest[b] = new long[BOOT_COPIES];
+                newest[b][got[b]++] = startPos + i;
+                if (got[b] == 1) missing--;
+                // older copies change nothing once every hash has one and the copies found already keep the order
+                if (missing == 0 && inOrder(index, newest, got, bootHashes.length)) break;
             }
         } finally {
             lock.unlock();
