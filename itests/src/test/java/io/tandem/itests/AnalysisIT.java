@@ -96,16 +96,17 @@ public class AnalysisIT extends TandemTestSupport {
 
     @Test
     public void a_analysisBundlesComponentsAndServicesAreActive() throws Exception {
+        // Karaf may still be starting the boot features when the probe runs
+        for (String b : List.of("tandem-api", "tandem-hashdb", "tandem-capture", "tandem-peer", "tandem-sync", "tandem-analyzer-rules", "tandem-alerts", "tandem-shell")) {
+            waitFor(() -> bundle(b).getState() == Bundle.ACTIVE, b + " active");
+        }
         for (String f : List.of("tandem", "tandem-analyzer-rules", "tandem-alerts")) {
             assertTrue("feature " + f + " installed", features.isInstalled(features.getFeature(f)));
         }
         assertFalse("tandem-analyzer-pipe is not in the boot features", features.isInstalled(features.getFeature("tandem-analyzer-pipe")));
-        for (String b : List.of("tandem-analyzer-rules", "tandem-alerts", "tandem-sync", "tandem-shell")) {
-            assertEquals(b + " active", Bundle.ACTIVE, bundle(b).getState());
-        }
         // ET Open takes some seconds to load; the Analyzer service appears once it did
         waitFor(() -> analyzer("rules") != null, "an Analyzer service with analyzer.name=rules");
-        assertNotNull("AlertFilter service", context.getServiceReference(AlertFilter.class));
+        waitFor(() -> context.getServiceReference(AlertFilter.class) != null, "the AlertFilter service");
         assertEquals("registered by tandem-alerts", "tandem-alerts", context.getServiceReference(AlertFilter.class).getBundle().getSymbolicName());
         assertEquals("registered by tandem-analyzer-rules", "tandem-analyzer-rules", analyzer("rules").getBundle().getSymbolicName());
         Matcher loaded = Pattern.compile("io.tandem.analyzer.rules: (\\d+) rules ready for the next session \\((\\d+) skipped\\)").matcher(read(karafLog()));
@@ -113,6 +114,9 @@ public class AnalysisIT extends TandemTestSupport {
         assertTrue("ET Open: more than 20,000 rules loaded, not " + loaded.group(1), Integer.parseInt(loaded.group(1)) > 20_000);
 
         ServiceComponentRuntime scr = context.getService(context.getServiceReference(ServiceComponentRuntime.class));
+        // no capture source yet, so no CaptureFactory: the replica's conductor waits for it
+        waitFor(() -> "unsatisfied reference".equals(componentState(scr, "tandem-sync", "io.tandem.sync.internal.osgi.ReplicaComponent")),
+                "ReplicaComponent waiting for its CaptureFactory");
         Map<String, String> states = new HashMap<>();
         for (Bundle b : context.getBundles()) {
             if (!b.getSymbolicName().startsWith("tandem-")) continue;
@@ -124,7 +128,6 @@ public class AnalysisIT extends TandemTestSupport {
         for (String c : List.of("io.tandem.analyzer.rules.internal.osgi.RulesComponent", "io.tandem.alerts.internal.osgi.AlertFilterComponent")) {
             assertEquals(c + " in " + states, "active", states.get(c));
         }
-        // no capture source yet, so no CaptureFactory: the replica's conductor waits for it
         assertEquals("ReplicaComponent in " + states, "unsatisfied reference", states.get("io.tandem.sync.internal.osgi.ReplicaComponent"));
 
         // the handler listens first; then the capture is set and the replica starts
@@ -133,7 +136,13 @@ public class AnalysisIT extends TandemTestSupport {
         handler = context.registerService(EventHandler.class, e -> {
             if (events.putIfAbsent(String.valueOf(e.getProperty("alert_id")), e) != null) eventRepeats++;
         }, p);
-        assertContains(exec("tandem:status"), "no capture");
+        waitFor(() -> {
+            try {
+                return exec("tandem:status").contains("no capture (io.tandem.capture: is source.file set?)");
+            } catch (Exception e) {
+                return false; // the shell's commands not registered yet
+            }
+        }, "tandem:status saying there is no capture yet");
         setConfig("io.tandem.capture", "source.file", System.getProperty("tandem.data") + PCAP);
         waitFor(() -> "active".equals(componentState(scr, "tandem-sync", "io.tandem.sync.internal.osgi.ReplicaComponent")), "ReplicaComponent active");
         waitFor(() -> context.getServiceReference(ReplicaStatus.class) != null, "the replica assembled");
