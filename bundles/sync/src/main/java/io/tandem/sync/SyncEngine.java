@@ -611,8 +611,24 @@ public final class SyncEngine implements PeerRequestHandler {
 
     /** Makes sure the database holds positions before {@code target}, or that the source has ended. */
     private void ensureEnd(long target) throws InterruptedException {
-        if (target - db.start() > db.capacity()) {
-            throw new IllegalStateException("round " + round + " needs " + (target - db.start()) + " packets held, capacity is " + db.capacity());
+        long giveUp = 0;
+        while (target - db.start() > db.capacity()) {
+            // The queue's start is held m packets behind the slowest member's aligned end: a member being lost pins
+            // it until the view change, which frees it. Wait a little for that news before calling it fatal.
+            if (booted) {
+                if (mailbox.isViewChangeProposed()) throw new PeerLostException(null, "a peer proposed a new view");
+                for (String p : peerIds()) {
+                    String why = mailbox.lostReason(p);
+                    if (why != null) throw new PeerLostException(p, why);
+                }
+            }
+            long now = System.nanoTime();
+            if (giveUp == 0) giveUp = now + TimeUnit.SECONDS.toNanos(10);
+            if (stopping) throw new InterruptedException();
+            if (now > giveUp) {
+                throw new IllegalStateException("round " + round + " needs " + (target - db.start()) + " packets held, capacity is " + db.capacity());
+            }
+            Thread.sleep(20);
         }
         if (settings.mode() == 0 && target > wantEnd) {
             synchronized (captureGate) {
