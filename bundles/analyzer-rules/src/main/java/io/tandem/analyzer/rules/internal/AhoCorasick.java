@@ -9,9 +9,11 @@ import java.util.Map;
 
 /**
  * Multi-pattern prefilter: one pass over a buffer reports every pattern occurring in it, case-insensitively
- * (patterns are lower-cased; candidates are verified by the full {@link Matcher} afterwards). The root has a dense
- * transition table (most bytes of ordinary traffic leave the root at once); deeper states keep sorted sparse
- * children, so thousands of patterns stay within a few megabytes.
+ * (patterns are lower-cased; candidates are verified by the full {@link Matcher} afterwards). The upper levels of the
+ * automaton (the root and the states up to {@link #DENSE_DEPTH} bytes deep, at most {@link #DENSE_MAX_ROWS} of them)
+ * are a full DFA: one row of 256 next states per state, indexed by the raw byte, failure transitions and lower-casing
+ * folded in — that is where ordinary traffic spends nearly all its bytes. Deeper states keep sorted sparse children
+ * and failure links, so thousands of patterns stay within a few megabytes.
  */
 public final class AhoCorasick {
     public interface Hit {
@@ -19,7 +21,16 @@ public final class AhoCorasick {
         void hit(int patternId, int end);
     }
 
+    static final int DENSE_DEPTH = 2;
+    static final int DENSE_MAX_ROWS = 1024;
+
     private final int[] rootNext = new int[256];
+    /** Per state: offset of its row in {@link #dense}, or -1 for a sparse state. */
+    private final int[] denseRow;
+    /** Rows of 256 next states, indexed by the raw (not lower-cased) byte. */
+    private final int[] dense;
+    /** Per state: 1 when it reports a pattern (its own or through its dictionary links). */
+    private final byte[] reports;
     private final int[] childStart, childCount;
     private final byte[] childKeys;
     private final int[] childTargets;
@@ -101,6 +112,41 @@ public final class AhoCorasick {
                 queue.add(t);
             }
         }
+        reports = new byte[n];
+        for (int s = 1; s < n; s++) reports[s] = (byte) (outputs[s].length > 0 || dictLink[s] > 0 ? 1 : 0);
+        // dense rows for the upper levels, breadth first (the root is row 0)
+        denseRow = new int[n];
+        Arrays.fill(denseRow, -1);
+        int[] order = new int[n];
+        int[] depth = new int[n];
+        int head = 0, tail = 0, rows = 0;
+        order[tail++] = 0;
+        while (head < tail) {
+            int s = order[head++];
+            if (depth[s] > DENSE_DEPTH || rows == DENSE_MAX_ROWS) break;
+            denseRow[s] = rows++ << 8;
+            for (int i = 0; i < childCount[s]; i++) {
+                int t = childTargets[childStart[s] + i];
+                depth[t] = depth[s] + 1;
+                order[tail++] = t;
+            }
+        }
+        dense = new int[rows << 8];
+        for (int s = 0; s < n; s++) {
+            int row = denseRow[s];
+            if (row < 0) continue;
+            for (int raw = 0; raw < 256; raw++) dense[row + raw] = delta(s, Matcher.lower((byte) raw) & 255);
+        }
+    }
+
+    /** The automaton's move from state s on (lower-cased) byte b, following failure links. */
+    private int delta(int s, int b) {
+        while (true) {
+            if (s == 0) return rootNext[b];
+            int next = child(s, b);
+            if (next >= 0) return next;
+            s = fail[s];
+        }
     }
 
     public int maxPatternLength() {
@@ -121,22 +167,30 @@ public final class AhoCorasick {
 
     /** Scans buf[from, to) and reports each occurrence. */
     public void scan(byte[] buf, int from, int to, Hit hit) {
+        final int[] dense = this.dense, denseRow = this.denseRow, fail = this.fail;
+        final byte[] reports = this.reports;
         int s = 0;
         for (int i = from; i < to; i++) {
-            int b = Matcher.lower(buf[i]) & 255;
-            while (true) {
-                if (s == 0) {
-                    s = rootNext[b];
-                    break;
+            int row = denseRow[s];
+            if (row >= 0) {
+                s = dense[row + (buf[i] & 255)];
+            } else {
+                int b = Matcher.lower(buf[i]) & 255;
+                while (true) {
+                    int next = child(s, b);
+                    if (next >= 0) {
+                        s = next;
+                        break;
+                    }
+                    s = fail[s];
+                    row = denseRow[s];
+                    if (row >= 0) {
+                        s = dense[row + (buf[i] & 255)];
+                        break;
+                    }
                 }
-                int next = child(s, b);
-                if (next >= 0) {
-                    s = next;
-                    break;
-                }
-                s = fail[s];
             }
-            if (s != 0) {
+            if (reports[s] != 0) {
                 for (int o : outputs[s]) hit.hit(o, i + 1);
                 for (int d = dictLink[s]; d > 0; d = dictLink[d]) {
                     for (int o : outputs[d]) hit.hit(o, i + 1);

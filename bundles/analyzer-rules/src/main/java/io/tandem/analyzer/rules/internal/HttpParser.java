@@ -137,27 +137,33 @@ public final class HttpParser {
     }
 
     private int headers(byte[] b, int i, int to) {
+        // bytes are copied into head and raw in one go, up to the blank line, the header limit or the end of data
+        int start = i, room = headerLimit - head.size();
         for (; i < to; i++) {
             byte c = b[i];
-            head.write(c);
-            raw.write(c);
             tail = tail << 8 | (c & 255);
             if (c == '\n') {
                 lines++;
                 boolean end = (tail & 0xffffffffL) == 0x0d0a0d0aL || (tail & 0xffff) == 0x0a0a;
                 if (end) {
+                    head.write(b, start, i + 1 - start);
+                    raw.write(b, start, i + 1 - start);
                     headersDone(head.toByteArray());
                     tail = 0;
                     lines = 0;
                     return i + 1;
                 }
             }
-            if (head.size() > headerLimit) {
+            if (i + 1 - start > room) {
+                head.write(b, start, i + 1 - start);
+                raw.write(b, start, i + 1 - start);
                 malformed++;
                 state = State.DEAD;
                 return to;
             }
         }
+        head.write(b, start, to - start);
+        raw.write(b, start, to - start);
         return to;
     }
 

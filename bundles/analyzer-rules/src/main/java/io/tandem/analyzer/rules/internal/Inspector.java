@@ -378,9 +378,14 @@ public final class Inspector {
         if (ac != null) {
             int scanFrom = Math.max(0, from - ac.maxPatternLength() + 1);
             int[][] owners = g.patternRules.get(Buf.PAYLOAD);
-            ac.scan(window, scanFrom, to, (id, end) -> {
-                if (end > from) for (int ri : owners[id]) hits.put(g.rules[ri], origin + end);
-            });
+            // a rule's fast pattern is remembered where its last occurrence in the new bytes ends
+            candidates.beginScan(owners.length);
+            ac.scan(window, scanFrom, to, streamHit.of(from));
+            for (int k = 0; k < candidates.seenCount; k++) {
+                int id = candidates.seen[k];
+                long end = origin + candidates.patternEnd[id];
+                for (int ri : owners[id]) hits.put(g.rules[ri], end);
+            }
         }
         candidates.begin(g.rules.length);
         candidates.addAll(g.always);
@@ -399,6 +404,23 @@ public final class Inspector {
             List<MatchOp> ops = r.buffers.get(Buf.PAYLOAD);
             if (ops != null && !matcher.matches(ops, window, to, origin, from)) continue;
             fire(r, f, swapped);
+        }
+    }
+
+    private final StreamHit streamHit = new StreamHit();
+
+    /** Stream prefilter hits: only occurrences ending in the new bytes count. */
+    private final class StreamHit implements AhoCorasick.Hit {
+        private int from;
+
+        StreamHit of(int from) {
+            this.from = from;
+            return this;
+        }
+
+        @Override
+        public void hit(int patternId, int end) {
+            if (end > from) candidates.firstHit(patternId, end);
         }
     }
 

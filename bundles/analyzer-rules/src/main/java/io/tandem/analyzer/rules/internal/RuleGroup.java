@@ -55,7 +55,7 @@ public final class RuleGroup {
     }
 
     /** Collects candidate rule indexes without duplicates; reusable across packets of one session. */
-    public static final class Candidates {
+    public static final class Candidates implements AhoCorasick.Hit {
         private int[] stamp = new int[0];
         private int generation;
         int[] list = new int[64];
@@ -81,6 +81,41 @@ public final class RuleGroup {
             for (int r : rules) add(r);
         }
 
+        // patterns already reported in the current scan: a pattern occurring again adds nothing new
+        private int[] patternStamp = new int[0];
+        private int patternGeneration;
+        /** Per pattern seen in the current scan: where its last occurrence ends; and the patterns seen, in order. */
+        int[] patternEnd = new int[0];
+        int[] seen = new int[16];
+        int seenCount;
+
+        void beginScan(int patterns) {
+            if (patternStamp.length < patterns) {
+                patternStamp = new int[patterns];
+                patternEnd = new int[patterns];
+            }
+            if (++patternGeneration == 0) {
+                Arrays.fill(patternStamp, 0);
+                patternGeneration = 1;
+            }
+            seenCount = 0;
+        }
+
+        /** @return true the first time pattern id is seen in this scan */
+        boolean firstHit(int id, int end) {
+            patternEnd[id] = end;
+            if (patternStamp[id] == patternGeneration) return false;
+            patternStamp[id] = patternGeneration;
+            if (seenCount == seen.length) seen = Arrays.copyOf(seen, seenCount * 2);
+            seen[seenCount++] = id;
+            return true;
+        }
+
+        @Override
+        public void hit(int patternId, int end) {
+            firstHit(patternId, end);
+        }
+
         /** Evaluation order is rule order: sort what the prefilter found. */
         void sort() {
             Arrays.sort(list, 0, size);
@@ -92,6 +127,8 @@ public final class RuleGroup {
         AhoCorasick ac = prefilters.get(b);
         if (ac == null) return;
         int[][] owners = patternRules.get(b);
-        ac.scan(buf, from, to, (id, end) -> out.addAll(owners[id]));
+        out.beginScan(owners.length);
+        ac.scan(buf, from, to, out);
+        for (int k = 0; k < out.seenCount; k++) out.addAll(owners[out.seen[k]]);
     }
 }
