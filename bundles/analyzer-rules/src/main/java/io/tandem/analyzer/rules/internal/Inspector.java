@@ -353,6 +353,7 @@ public final class Inspector {
         Flow f = current;
         streamGaps++;
         boolean dirToServer = s == f.toServer;
+        s.prefilterEnd = -1;
         Map<Rule, Long> hits = dirToServer ? f.fastHitsToServer : f.fastHitsToClient;
         if (hits != null) hits.clear();
         HttpParser p = dirToServer ? f.httpRequests : f.httpResponses;
@@ -376,11 +377,26 @@ public final class Inspector {
         Map<Rule, Long> hits = s == null ? new java.util.HashMap<>() : f.fastHits(dirToServer);
         AhoCorasick ac = g.prefilters.get(Buf.PAYLOAD);
         if (ac != null) {
-            int scanFrom = Math.max(0, from - ac.maxPatternLength() + 1);
             int[][] owners = g.patternRules.get(Buf.PAYLOAD);
             // a rule's fast pattern is remembered where its last occurrence in the new bytes ends
             candidates.beginScan(owners.length);
-            ac.scan(window, scanFrom, to, streamHit.of(from));
+            int scanFrom = Math.max(0, from - ac.maxPatternLength() + 1);
+            long rescanStart = origin + scanFrom;
+            // Occurrences ending in the new bytes are found by scanning from a pattern's length before them. When the
+            // last scan of this direction ended right where the new bytes start and its text (since prefilterStart)
+            // covers that same start — the same bytes, or more of them while no occurrence ending in the new bytes
+            // can reach further back — going on from its state finds exactly the same occurrences.
+            if (s != null && s.prefilterEnd == origin + from
+                    && (s.prefilterStart == rescanStart || (s.prefilterStart < rescanStart && scanFrom > 0))) {
+                s.prefilterState = ac.scan(window, from, to, s.prefilterState, streamHit.of(from));
+            } else {
+                int state = ac.scan(window, scanFrom, to, 0, streamHit.of(from));
+                if (s != null) {
+                    s.prefilterState = state;
+                    s.prefilterStart = rescanStart;
+                }
+            }
+            if (s != null) s.prefilterEnd = origin + to;
             for (int k = 0; k < candidates.seenCount; k++) {
                 int id = candidates.seen[k];
                 long end = origin + candidates.patternEnd[id];
@@ -453,7 +469,16 @@ public final class Inspector {
         if (g.isEmpty()) return;
         candidates.begin(g.rules.length);
         candidates.addAll(g.always);
+        long done = 0; // buffers (bits by ordinal) already scanned together with another holding the same bytes
+        for (RuleGroup.Merged mg : g.merged) {
+            byte[] a = m.buffer(mg.a());
+            if (a != null && a == m.buffer(mg.b()) && (done & (1L << mg.a().ordinal() | 1L << mg.b().ordinal())) == 0) {
+                g.scan(mg, a, candidates);
+                done |= 1L << mg.a().ordinal() | 1L << mg.b().ordinal();
+            }
+        }
         for (Buf b : g.prefilters.keySet()) {
+            if ((done & 1L << b.ordinal()) != 0) continue;
             byte[] buf = m.buffer(b);
             if (buf != null) g.scan(b, buf, 0, buf.length, candidates);
         }

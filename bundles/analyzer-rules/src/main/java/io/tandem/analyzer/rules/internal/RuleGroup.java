@@ -47,7 +47,35 @@ public final class RuleGroup {
             }
             prefilters.put(e.getKey(), new AhoCorasick(patterns));
             patternRules.put(e.getKey(), owners);
+            patternLists.put(e.getKey(), patterns);
         }
+        for (Buf[] pair : SAME_BYTES) {
+            if (!prefilters.containsKey(pair[0]) || !prefilters.containsKey(pair[1])) continue;
+            List<byte[]> patterns = new ArrayList<>(patternLists.get(pair[0]));
+            patterns.addAll(patternLists.get(pair[1]));
+            List<int[]> owners = new ArrayList<>(Arrays.asList(patternRules.get(pair[0])));
+            owners.addAll(Arrays.asList(patternRules.get(pair[1])));
+            merged.add(new Merged(pair[0], pair[1], new AhoCorasick(patterns), owners.toArray(new int[0][])));
+        }
+        patternLists.clear();
+    }
+
+    private final Map<Buf, List<byte[]>> patternLists = new EnumMap<>(Buf.class);
+
+    /** Buffers an HTTP message often cuts from the very same bytes (its body). */
+    private static final Buf[][] SAME_BYTES = {{Buf.FILE_DATA, Buf.HTTP_RESPONSE_BODY}, {Buf.FILE_DATA, Buf.HTTP_CLIENT_BODY}};
+
+    /** One prefilter over the patterns of two buffers, for a message where both are the same bytes: one scan, not two. */
+    record Merged(Buf a, Buf b, AhoCorasick prefilter, int[][] owners) {
+    }
+
+    final List<Merged> merged = new ArrayList<>();
+
+    /** Adds the rules whose fast pattern (in buffer a or b of m) occurs in buf, the bytes of both buffers. */
+    void scan(Merged m, byte[] buf, Candidates out) {
+        out.beginScan(m.owners.length);
+        m.prefilter.scan(buf, 0, buf.length, out);
+        for (int k = 0; k < out.seenCount; k++) out.addAll(m.owners[out.seen[k]]);
     }
 
     public boolean isEmpty() {

@@ -36,6 +36,12 @@ public final class TcpStream {
     private int waitingBytes;
     private boolean finished;
     public long gaps, gapBytes, retransmitted, beyondDepth;
+    /**
+     * The stream prefilter's state after the bytes it last scanned, which end at stream offset prefilterEnd (-1:
+     * none) and which it has scanned without a break since stream offset prefilterStart (see Inspector).
+     */
+    int prefilterState;
+    long prefilterStart, prefilterEnd = -1;
 
     public TcpStream(int keep, int maxWaiting, long depth) {
         this.keep = keep;
