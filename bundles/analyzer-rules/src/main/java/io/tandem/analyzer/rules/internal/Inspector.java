@@ -440,11 +440,8 @@ public final class Inspector {
         }
     }
 
-    private final java.util.IdentityHashMap<Rule, Integer> streamIndex = new java.util.IdentityHashMap<>();
-
-    private int indexOf(RuleGroup g, Rule r) {
-        if (streamIndex.isEmpty()) for (int i = 0; i < g.rules.length; i++) streamIndex.put(g.rules[i], i);
-        return streamIndex.get(r);
+    private static int indexOf(RuleGroup g, Rule r) {
+        return g.positionOf(r);
     }
 
     // ---- HTTP

@@ -25,6 +25,7 @@ public final class RuleGroup {
         List<Rule> sorted = new ArrayList<>(members);
         sorted.sort(Comparator.comparing((Rule r) -> !r.setsFlowbits()).thenComparingInt(r -> r.index));
         rules = sorted.toArray(new Rule[0]);
+        for (int i = 0; i < rules.length; i++) positions.put(rules[i], i);
         List<Integer> alw = new ArrayList<>();
         Map<Buf, Map<String, List<Integer>>> byBuf = new EnumMap<>(Buf.class);
         for (int i = 0; i < rules.length; i++) {
@@ -76,6 +77,13 @@ public final class RuleGroup {
         out.beginScan(m.owners.length);
         m.prefilter.scan(buf, 0, buf.length, out);
         for (int k = 0; k < out.seenCount; k++) out.addAll(m.owners[out.seen[k]]);
+    }
+
+    /** Rule -> its index in {@link #rules}; built once, read by every session. */
+    private final java.util.IdentityHashMap<Rule, Integer> positions = new java.util.IdentityHashMap<>();
+
+    int positionOf(Rule r) {
+        return positions.get(r);
     }
 
     public boolean isEmpty() {
