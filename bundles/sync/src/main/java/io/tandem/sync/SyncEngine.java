@@ -57,6 +57,8 @@ import java.util.function.Supplier;
 public final class SyncEngine implements PeerRequestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
     private static final int BOOT_ATTEMPTS = 16;
+    /** Boot attempts on the same window when a short finite source is not yet all held by every follower. */
+    private static final int SHORT_SOURCE_TRIES = 10;
     private static final int KEPT_WINDOWS = 8;
 
     private final SyncSettings settings;
@@ -696,8 +698,10 @@ public final class SyncEngine implements PeerRequestHandler {
         // The leader opens its capture only now, so every follower already holds what the leader captures first.
         startCaptureThread();
         int m = settings.bootSize() > 0 ? settings.bootSize() : bootSize(params);
-        for (int attempt = 1; attempt <= BOOT_ATTEMPTS; attempt++) {
-            long from = (long) (attempt - 1) * m;
+        int window = 0;
+        int shortTries = 0;
+        for (int attempt = 1; attempt <= BOOT_ATTEMPTS + SHORT_SOURCE_TRIES; attempt++) {
+            long from = (long) window * m;
             ensureEnd(from + m);
             int size = m;
             int anchor = l;
@@ -722,7 +726,14 @@ public final class SyncEngine implements PeerRequestHandler {
                 db.rebase(from + index);
                 return;
             }
+            if (size < m && shortTries++ < SHORT_SOURCE_TRIES) {
+                // no next window in a short source: a follower may not have captured all of it yet; ask again
+                LOG.info("{}: boot attempt {}: the {} boot packets of this short source are not all held yet; asking again", peers.localId(), attempt, size);
+                Thread.sleep(200);
+                continue;
+            }
             LOG.warn("{}: boot attempt {}: no {} consecutive boot packets held by every replica; trying the next {}", peers.localId(), attempt, anchor, m);
+            window++;
         }
         fatal("no " + l + " consecutive boot packets were held by every replica in " + BOOT_ATTEMPTS + " attempts");
     }
@@ -804,20 +815,14 @@ public final class SyncEngine implements PeerRequestHandler {
         }
     }
 
-    /**
-     * Looks for the boot hashes from the newest packet back. Waits a little while the last one is not held: this
-     * replica may not have captured the leader's whole boot window yet. It stops waiting once it has captured as
-     * many packets again (the last one was lost, or a joiner holds only newer packets), at the source's end, or
-     * after 2 s.
-     */
+    /** Looks for the boot hashes from the newest packet back; waits a little for packets not captured yet. */
     private long[] findBoot(PacketHash[] hashes) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        long enough = db.end() + hashes.length;
         while (true) {
             long[] found = db.findBootCluster(hashes);
-            boolean lastHeld = found.length == 0 || found[found.length - 1] >= 0;
-            if (lastHeld || db.end() >= enough || db.sourceEnded() || System.nanoTime() > until) return found;
-            db.awaitEnd(db.end() + 1, TimeUnit.MILLISECONDS.toNanos(50));
+            // wait only while none is held (the leader's first packets not captured yet), never for a join's
+            if (java.util.Arrays.stream(found).anyMatch(x -> x >= 0) || db.sourceEnded() || System.nanoTime() > until) return found;
+            db.awaitEnd(db.end() + hashes.length, TimeUnit.MILLISECONDS.toNanos(50));
         }
     }
 
