@@ -89,7 +89,8 @@ public class TandemIT extends TandemTestSupport {
 
     @Test
     public void everyFeatureIsInstalledAndEveryBundleActive() throws Exception {
-        for (String f : List.of("tandem-api", "tandem-hashdb", "tandem-capture", "tandem-peer", "tandem-sync", "tandem-shell", "tandem")) {
+        for (String f : List.of("tandem-api", "tandem-hashdb", "tandem-capture", "tandem-peer", "tandem-sync", "tandem-analyzer-rules",
+                "tandem-alerts", "tandem-shell", "tandem")) {
             assertTrue("feature " + f + " installed", features.isInstalled(features.getFeature(f)));
         }
         int seen = 0;
@@ -100,7 +101,7 @@ public class TandemIT extends TandemTestSupport {
                 seen++;
             }
         }
-        assertEquals("tandem bundles and pcap4j", 7, seen);
+        assertEquals("tandem bundles (api, hashdb, capture, peer, sync, analyzer-rules, alerts, shell) and pcap4j", 9, seen);
         Set<Object> names = new HashSet<>();
         for (ServiceReference<HashFunction> r : context.getServiceReferences(HashFunction.class, null)) names.add(r.getProperty(HashFunction.NAME_PROPERTY));
         assertEquals(Set.of("md5", "murmur3", "one-at-a-time", "crc32"), names);
