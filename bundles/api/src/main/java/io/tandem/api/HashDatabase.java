@@ -58,9 +58,9 @@ public interface HashDatabase {
 
     /**
      * HASH_CL_FIND: searches the held packets from the newest backwards for each of {@code bootHashes} and
-     * returns, per index, the position of a packet with that hash, or -1: the newest for the last boot hash, and for
-     * each earlier one the newest before the position of the next one found, so that a hash repeated within the
-     * boot packets (a retransmission) still gives positions in order.
+     * returns, per index, the position of the newest packet with that hash, or -1. A hash the list holds c times
+     * (a retransmission) is matched to the c newest packets with it, in order; when fewer are held, the held ones
+     * go to the last copies.
      */
     long[] findBootCluster(PacketHash[] bootHashes);
 

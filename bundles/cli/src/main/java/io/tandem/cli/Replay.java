@@ -84,7 +84,7 @@ final class Replay {
                 percent = -1;
             }
             if (!(percent >= 0 && percent < 100)) throw new Args.UsageException("--loss must be a percentage 0..99.9, not '" + loss + "'");
-            drops = independentLoss(LoopedCapture.load(folder.pcap()).size(), replicas, percent / 100, seed);
+            drops = independentLoss(LoopedCapture.load(folder.pcap()), replicas, percent / 100, seed);
         }
         Result r = run(folder, analyzer, replicas, drops, seed, a.getLong("timeout", 120, 1, 3600));
         for (ReportedAlert x : r.reported()) out.println(EveJson.line(x.alert(), x.reporter()));
@@ -107,10 +107,14 @@ final class Replay {
      * anchor (every replica holds it, so the aligned stream starts at the pcap's first packet), and so that the
      * stream is the whole pcap in its order and the alerts can be compared with Suricata's on the pcap itself: a
      * packet every replica would drop is kept by one of them, and two neighbouring packets are always both held by
-     * one replica (when none holds both, their order is not known to the cluster: docs/sync.md, "Known limits").
-     * Returns {@code #...} drop formats by replica number.
+     * one replica (when none holds both, their order is not known to the cluster: docs/sync.md, "Known limits"),
+     * and a frame the capture repeats byte for byte (a retransmission) is held by all (copies of one hash are told
+     * apart by their order only). Returns {@code #...} drop formats by replica number.
      */
-    static Map<Integer, String> independentLoss(int packets, int replicas, double p, long seed) {
+    static Map<Integer, String> independentLoss(LoopedCapture capture, int replicas, double p, long seed) {
+        int packets = capture.size();
+        Map<java.nio.ByteBuffer, Integer> copies = new HashMap<>();
+        for (int n = 0; n < packets; n++) copies.merge(java.nio.ByteBuffer.wrap(capture.get(n).data()), 1, Integer::sum);
         SplittableRandom random = new SplittableRandom(seed);
         List<List<Integer>> lost = new ArrayList<>();
         for (int i = 0; i < replicas; i++) lost.add(new ArrayList<>());
@@ -120,8 +124,9 @@ final class Replay {
         for (int n = anchor; n < packets; n++) {
             boolean[] drop = new boolean[replicas];
             boolean pairHeld = false;
+            boolean repeated = copies.get(java.nio.ByteBuffer.wrap(capture.get(n).data())) > 1;
             for (int i = 0; i < replicas; i++) {
-                drop[i] = random.nextDouble() < p;
+                drop[i] = random.nextDouble() < p && !repeated;
                 pairHeld |= held[i] && !drop[i];
             }
             if (!pairHeld) { // keep this packet at a replica that holds the one before (one always does)

@@ -375,56 +375,40 @@ public final class PacketHashDatabase implements HashDatabase {
         return p >= slots ? p - slots : p;
     }
 
-    /** Whether the copies found give every boot hash a position before the next one's (see findBootCluster). */
-    private static boolean inOrder(BootHashIndex index, long[][] newest, int[] got, int n) {
-        long before = Long.MAX_VALUE;
-        for (int i = n - 1; i >= 0; i--) {
-            int b = index.canonical(i);
-            long pick = -1;
-            for (int c = 0; c < got[b] && pick < 0; c++) if (newest[b][c] < before) pick = newest[b][c];
-            if (pick < 0) return false;
-            before = pick;
-        }
-        return true;
-    }
-
-    /** Copies of each boot hash looked for: enough for the retransmissions a boot window holds. */
-    private static final int BOOT_COPIES = 8;
-
     @Override
     public long[] findBootCluster(PacketHash[] bootHashes) {
         Objects.requireNonNull(bootHashes, "bootHashes");
         BootHashIndex index = new BootHashIndex(bootHashes);
-        // The newest few copies of each boot hash: a hash can repeat (a retransmission) within the boot packets.
+        // A hash the boot list repeats (a retransmission) is looked for as often as it repeats, so that each copy
+        // gets its own packet and the boot packets keep their order; any other hash as before: its newest packet.
+        int[] wanted = new int[bootHashes.length];
+        for (int i = 0; i < bootHashes.length; i++) wanted[index.canonical(i)]++;
         long[][] newest = new long[bootHashes.length][];
         int[] got = new int[bootHashes.length];
-        int missing = index.distinct();
+        int missing = bootHashes.length;
         lock.lock();
         try {
-            for (int i = size - 1; i >= 0; i--) {
+            for (int i = size - 1; i >= 0 && missing > 0; i--) {
                 int p = phys(i);
                 int b = index.find(hashHi[p], hashLo[p]);
-                if (b < 0 || got[b] >= BOOT_COPIES) continue;
-                if (newest[b] == null) newest[b] = new long[BOOT_COPIES];
-                newest[b][got[b]++] = startPos + i;
-                if (got[b] == 1) missing--;
-                // older copies change nothing once every hash has one and the copies found already keep the order
-                if (missing == 0 && inOrder(index, newest, got, bootHashes.length)) break;
+                if (b >= 0 && got[b] < wanted[b]) {
+                    if (newest[b] == null) newest[b] = new long[wanted[b]];
+                    newest[b][got[b]++] = startPos + i;
+                    missing--;
+                }
             }
         } finally {
             lock.unlock();
         }
-        // From the last boot hash back: the newest copy, then for each earlier one the newest copy before the
-        // position chosen after it, so that repeated hashes keep the boot packets' order.
+        // The k-th copy in the boot list gets the k-th oldest of the newest copies held; when fewer are held than
+        // the list repeats, the held ones go to the last copies.
         long[] found = new long[bootHashes.length];
-        long before = Long.MAX_VALUE;
-        for (int i = found.length - 1; i >= 0; i--) {
+        int[] seen = new int[bootHashes.length];
+        for (int i = 0; i < found.length; i++) {
             int b = index.canonical(i);
-            long pick = -1;
-            for (int c = 0; c < got[b] && pick < 0; c++) if (newest[b][c] < before) pick = newest[b][c];
-            if (pick < 0 && got[b] > 0) pick = newest[b][0]; // out of order: the boot search skips this window
-            found[i] = pick;
-            if (pick >= 0) before = pick;
+            int k = seen[b]++;
+            int fromOldest = k - (wanted[b] - got[b]);
+            found[i] = fromOldest < 0 ? -1 : newest[b][got[b] - 1 - fromOldest];
         }
         return found;
     }
