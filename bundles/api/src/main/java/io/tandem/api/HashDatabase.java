@@ -58,9 +58,7 @@ public interface HashDatabase {
 
     /**
      * HASH_CL_FIND: searches the held packets from the newest backwards for each of {@code bootHashes} and
-     * returns, per index, the position of the newest packet with that hash, or -1. A hash the list holds c times
-     * (a retransmission) is matched to the c newest packets with it, in order; when fewer are held, the held ones
-     * go to the last copies.
+     * returns, per index, the position of the newest packet with that hash, or -1.
      */
     long[] findBootCluster(PacketHash[] bootHashes);
 

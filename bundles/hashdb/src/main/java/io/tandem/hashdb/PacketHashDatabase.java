@@ -379,37 +379,24 @@ public final class PacketHashDatabase implements HashDatabase {
     public long[] findBootCluster(PacketHash[] bootHashes) {
         Objects.requireNonNull(bootHashes, "bootHashes");
         BootHashIndex index = new BootHashIndex(bootHashes);
-        // A hash the boot list repeats (a retransmission) is looked for as often as it repeats, so that each copy
-        // gets its own packet and the boot packets keep their order; any other hash as before: its newest packet.
-        int[] wanted = new int[bootHashes.length];
-        for (int i = 0; i < bootHashes.length; i++) wanted[index.canonical(i)]++;
-        long[][] newest = new long[bootHashes.length][];
-        int[] got = new int[bootHashes.length];
-        int missing = bootHashes.length;
+        long[] found = new long[bootHashes.length];
+        Arrays.fill(found, -1);
+        int missing = index.distinct();
         lock.lock();
         try {
             for (int i = size - 1; i >= 0 && missing > 0; i--) {
                 int p = phys(i);
                 int b = index.find(hashHi[p], hashLo[p]);
-                if (b >= 0 && got[b] < wanted[b]) {
-                    if (newest[b] == null) newest[b] = new long[wanted[b]];
-                    newest[b][got[b]++] = startPos + i;
+                if (b >= 0 && found[b] < 0) {
+                    found[b] = startPos + i;
                     missing--;
                 }
             }
         } finally {
             lock.unlock();
         }
-        // The k-th copy in the boot list gets the k-th oldest of the newest copies held; when fewer are held than
-        // the list repeats, the held ones go to the last copies.
-        long[] found = new long[bootHashes.length];
-        int[] seen = new int[bootHashes.length];
-        for (int i = 0; i < found.length; i++) {
-            int b = index.canonical(i);
-            int k = seen[b]++;
-            int fromOldest = k - (wanted[b] - got[b]);
-            found[i] = fromOldest < 0 ? -1 : newest[b][got[b] - 1 - fromOldest];
-        }
+        // Repeated boot hashes share the first occurrence's answer.
+        for (int i = 0; i < found.length; i++) found[i] = found[index.canonical(i)];
         return found;
     }
 
