@@ -1,23 +1,21 @@
 package io.tandem.analyzer.pipe.internal;
 
 import io.tandem.api.Packet;
+import io.tandem.capture.LoopedCapture;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-/** The shared real captures and suricata-verify tests, a classic-pcap reader, and the installed Suricata. */
+/** The shared real captures and suricata-verify tests, pcaps read as a replica reads them, and the installed Suricata. */
 final class TestData {
     private static String suricataVersion;
 
@@ -63,36 +61,16 @@ final class TestData {
     record Pcap(int linkType, List<Packet> packets) {
     }
 
-    /** Reads a classic pcap (either byte order, microsecond or nanosecond timestamps). */
+    /** Reads a pcap through the capture bundle's reader (libpcap), as a replica would. */
     static Pcap read(Path file) {
-        byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            LoopedCapture c = LoopedCapture.load(file);
+            List<Packet> packets = new ArrayList<>(c.size());
+            for (int i = 0; i < c.size(); i++) packets.add(c.get(i));
+            return new Pcap(c.linkType(), packets);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
+            throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        int magic = b.getInt(0);
-        if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d) {
-            b.order(ByteOrder.BIG_ENDIAN);
-            magic = b.getInt(0);
-            if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d) throw new IllegalArgumentException(file + " is not a classic pcap");
-        }
-        boolean nanos = magic == 0xa1b23c4d;
-        int linkType = b.getInt(20) & 0x0fffffff;
-        List<Packet> packets = new ArrayList<>();
-        int at = 24;
-        while (at + 16 <= bytes.length) {
-            long sec = b.getInt(at) & 0xffffffffL;
-            long frac = b.getInt(at + 4) & 0xffffffffL;
-            int incl = b.getInt(at + 8);
-            int orig = b.getInt(at + 12);
-            at += 16;
-            if (incl < 0 || at + incl > bytes.length) break;
-            packets.add(new Packet(sec * 1_000_000 + (nanos ? frac / 1000 : frac), Math.max(orig, incl), Arrays.copyOfRange(bytes, at, at + incl)));
-            at += incl;
-        }
-        return new Pcap(linkType, packets);
     }
 
     /** The one *.pcap / *.cap of a suricata-verify folder. */
