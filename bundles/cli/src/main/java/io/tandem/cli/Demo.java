@@ -49,6 +49,10 @@ final class Demo {
             return sim.identical() && sim.failures().isEmpty();
         }
 
+        Report withSplitAttack(SplitAttack.Outcome split) {
+            return new Report(sim, pps, seconds, wirePps, seed, replicas, operatorAlerts, split);
+        }
+
         /** Distinct alerts the operator saw more than once. */
         long reportedTwice() {
             return operatorAlerts.size() - operatorAlerts.stream().map(a -> a.alert().key()).distinct().count();
@@ -164,8 +168,7 @@ final class Demo {
         out.println();
         SplitAttack.Outcome split = SplitAttack.run(Main.dataFolder(), "rules");
         SplitAttack.print(split, out);
-        return new Report(report.sim(), report.pps(), report.seconds(), report.wirePps(), report.seed(), report.replicas(),
-                report.operatorAlerts(), split);
+        return report.withSplitAttack(split);
     }
 
     /** Every two seconds: what each replica delivered and recovered so far, and the rate of the aligned stream. */

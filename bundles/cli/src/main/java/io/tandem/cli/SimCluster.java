@@ -75,7 +75,7 @@ final class SimCluster implements AutoCloseable {
         final SyncEngine engine;
         final HashLog log;
         /** This replica's tap on the simulated wire (closed when it is killed, so the wire does not wait for it). */
-        PacketSource tap;
+        final PacketSource tap;
         volatile boolean killed;
         /** With an {@link Analysis}: the feeder, the alert filter and its session; null otherwise. */
         Feeder feeder;
@@ -83,14 +83,16 @@ final class SimCluster implements AutoCloseable {
         AlertFilterSession alerts;
         volatile List<String> members = List.of();
 
-        Replica(String id, HashDatabase db, RandomDrop drop, CaptureLoop capture, MinaConnectionManager peers, SyncEngine engine, HashLog log) {
+        Replica(String id, HashDatabase db, RandomDrop drop, PacketSource tap, MinaConnectionManager peers, SyncSettings settings, HashLog log) {
             this.id = id;
             this.db = db;
             this.drop = drop;
-            this.capture = capture;
+            this.tap = tap;
+            this.capture = new CaptureLoop(tap, drop, db);
             this.peers = peers;
-            this.engine = engine;
             this.log = log;
+            this.engine = new SyncEngine(settings, db, peers, capture::captureSome, listener);
+            peers.setHandler(engine);
         }
 
         /** The engine's listener: the hash log, and with analysis the feeder and the alert filter's view. */
@@ -144,35 +146,13 @@ final class SimCluster implements AutoCloseable {
             HashDatabase db = new PacketHashDatabase(hash, o.params().snippet(), o.capacity(), HashDatabase.WhenFull.BLOCK);
             RandomDrop drop = RandomDrop.parse(o.drops().getOrDefault(i, "0"), o.seed() * 7919 + i);
             PacketSource cursor = wire.tap(i - 1, o.source().cursor(o.packets()), leader, leader ? o.leaderLate() : 0);
-            CaptureLoop capture = new CaptureLoop(cursor, drop, db);
             PeerSettings.Builder ps = PeerSettings.builder(id, secret).listen("127.0.0.1", 0).parameters(o.params());
             if (!leader) ps.leader("127.0.0.1", leaderPort);
             MinaConnectionManager cm = new MinaConnectionManager(ps.build());
             SyncSettings ss = (leader ? SyncSettings.leader(o.replicas() - 1, 60_000) : SyncSettings.follower())
                     .withMode(o.mode()).withRoundsLimit(o.rounds()).withWindowLimit(o.window());
             HashLog log = new HashLog(hash.length(), o.hashlogDir() == null ? null : o.hashlogDir().resolve(id + ".hashes"), o.keepLogs());
-            Replica[] made = new Replica[1];
-            SyncListener listener = new SyncListener() { // the replica is made after its engine: forward to it
-                @Override
-                public void onDelivered(long position, PacketHash h, Packet p) {
-                    made[0].listener.onDelivered(position, h, p);
-                }
-
-                @Override
-                public void onView(long view, List<String> ids) {
-                    made[0].listener.onView(view, ids);
-                }
-
-                @Override
-                public void onEnd() {
-                    made[0].listener.onEnd();
-                }
-            };
-            SyncEngine engine = new SyncEngine(ss, db, cm, capture::captureSome, listener);
-            cm.setHandler(engine);
-            Replica r = new Replica(id, db, drop, capture, cm, engine, log);
-            r.tap = cursor;
-            made[0] = r;
+            Replica r = new Replica(id, db, drop, cursor, cm, ss, log);
             if (analysis != null) analyze(r, analysis);
             replicas.add(r);
             if (leader) {
