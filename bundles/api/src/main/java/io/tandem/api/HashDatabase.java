@@ -57,6 +57,14 @@ public interface HashDatabase {
     long[] registerMissed(long[] positions, Packet[] packets, PacketHash[] expected);
 
     /**
+     * Removes the packets at {@code positions} (ascending, none before the aligned end), moving later ones down: a
+     * replica that joined a running cluster drops what it captured before it joined that the members' delivered
+     * stream does not hold (the members lost it; inserting it would change what they already delivered). Counted
+     * as pre-boot discarded.
+     */
+    void discard(long[] positions);
+
+    /**
      * HASH_CL_FIND: searches the held packets from the newest backwards for each of {@code bootHashes} and
      * returns, per index, the position of the newest packet with that hash, or -1.
      */

@@ -7,7 +7,8 @@ package io.tandem.api;
  * @param registered       packets registered from capture
  * @param recovered        packets registered as missed (recovered from peers)
  * @param droppedFull      captured packets dropped because the database was full
- * @param preBootDiscarded packets discarded before bootstrap (oldest first, or before the boot position)
+ * @param preBootDiscarded packets discarded before bootstrap (oldest first, or before the boot position), and at a
+ *                         join those the members' delivered stream does not hold
  * @param held             packets held now
  * @param capacity         the configured capacity
  */

@@ -264,6 +264,40 @@ public final class PacketHashDatabase implements HashDatabase {
         }
     }
 
+    @Override
+    public void discard(long[] positions) {
+        Objects.requireNonNull(positions, "positions");
+        if (positions.length == 0) return;
+        lock.lock();
+        try {
+            long lowest = Math.max(startPos, alignedEnd);
+            for (int i = 0; i < positions.length; i++) {
+                if (i > 0 && positions[i] <= positions[i - 1]) throw new IllegalArgumentException("discard: positions not ascending at " + positions[i]);
+                if (positions[i] < lowest || positions[i] >= startPos + size) {
+                    throw new IllegalArgumentException("discard: position " + positions[i] + " is not within [" + lowest + ", "
+                            + (startPos + size) + "); nothing discarded");
+                }
+            }
+            int next = 0;
+            int dst = (int) (positions[0] - startPos);
+            for (int src = dst; src < size; src++) {
+                if (next < positions.length && src == positions[next] - startPos) {
+                    next++;
+                    continue;
+                }
+                if (src != dst) move(phys(src), phys(dst));
+                dst++;
+            }
+            for (int i = dst; i < size; i++) packets[phys(i)] = null;
+            size = dst;
+            preBootDiscarded += positions.length;
+            publishEnd();
+            notFull.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /**
      * Inserts k packets at final logical indices {@code at} (ascending), moving the old packets on the cheaper side:
      * the tail right, or (head moved back by k) the prefix left. Slots must already suffice.

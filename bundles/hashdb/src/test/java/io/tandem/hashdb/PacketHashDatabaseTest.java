@@ -437,6 +437,26 @@ class PacketHashDatabaseTest {
     }
 
     @Test
+    void discardRemovesPacketsAndMovesLaterOnesDown() throws Exception {
+        List<Packet> all = distinct(12);
+        PacketHashDatabase db = booted(8, WhenFull.BLOCK, all.subList(0, 8));
+        db.postSync(2);
+        assertThrows(IllegalArgumentException.class, () -> db.discard(new long[] {1}), "before the aligned end");
+        assertThrows(IllegalArgumentException.class, () -> db.discard(new long[] {8}), "beyond the end");
+        assertThrows(IllegalArgumentException.class, () -> db.discard(new long[] {5, 3}), "not ascending");
+        db.discard(new long[] {3, 5, 6});
+        assertEquals(List.of(all.get(0), all.get(1), all.get(2), all.get(4), all.get(7)), heldPackets(db));
+        assertEquals(List.of(0L, 1L, 2L, 4L, 7L), heldOriginals(db));
+        assertEquals(5, db.end());
+        assertSame(all.get(7), db.packetByOriginal(7), "a moved packet is still found by its original");
+        assertNull(db.packetByOriginal(5), "a discarded one is not");
+        assertEquals(3, db.stats().preBootDiscarded());
+        // the room made lets a blocked capture go on, and later packets append after the moved ones
+        for (Packet p : all.subList(8, 11)) db.register(p);
+        assertEquals(MD5.hashPacket(all.get(10), SNIPPET), db.hashAt(7));
+    }
+
+    @Test
     void packetByOriginalAfterInsertsAndFrees() throws Exception {
         List<Packet> all = distinct(14);
         PacketHashDatabase db = booted(100, WhenFull.BLOCK, all.subList(0, 10));

@@ -98,15 +98,17 @@ public final class SyncEngine implements PeerRequestHandler {
     private final Map<Long, ClusterHashNotice> pushedAhead = new HashMap<>();
     private long pushedEpoch = -1;
     private volatile int maxDesync;
-    private volatile long syncedRounds, mismatchRounds, noAnchorRounds, recovered, shrunkAnchors, joinedDuplicates;
+    private volatile long syncedRounds, mismatchRounds, noAnchorRounds, recovered, shrunkAnchors, joinedDuplicates, discarded;
     // Membership views (beyond the thesis: a lost replica does not stop the others). View 0 is the boot's.
     private volatile long view;
     private volatile long highestProposedView;
     private final Map<Long, Map<String, ViewProposal>> proposals = new ConcurrentHashMap<>();
     /** After a view change: the next round exchanges windows from this common base (-1: none pending) ... */
     private long commonBase = -1;
-    /** ... and must resolve at least up to here, the furthest aligned end among the members. */
+    /** ... and must resolve at least up to here, the furthest aligned end among the members ... */
     private long mustReach;
+    /** ... which this member (the first in id order with it) delivered: its window's prefix is authoritative. */
+    private String reachedBy;
     /** Replicas connected to this one that are not members: the coordinator (lowest member id) admits them. */
     private final java.util.Set<String> joiners = ConcurrentHashMap.newKeySet();
     private long nextAdmissionNanos;
@@ -183,7 +185,7 @@ public final class SyncEngine implements PeerRequestHandler {
     public SyncStats stats() {
         long a = alignedEnd;
         return new SyncStats(round, epoch, desync, maxDesync, a, delivered, syncedRounds, mismatchRounds, noAnchorRounds,
-                recovered, served.sum(), shrunkAnchors, joinedDuplicates, Math.max(0, db.end() - a), view);
+                recovered, served.sum(), shrunkAnchors, joinedDuplicates, Math.max(0, db.end() - a), view, discarded);
     }
 
     // ---------------------------------------------------------------- sync thread
@@ -300,7 +302,11 @@ public final class SyncEngine implements PeerRequestHandler {
             allComplete &= h.complete();
         }
         int minAnchor = desync >= shrinkLevel ? 1 : l;
-        NWayMerge.Result merge = NWayMerge.merge(lists, l, minAnchor, allComplete);
+        // After a view change the members ahead of the base already delivered up to mustReach: that prefix of
+        // their window is the stream, which a joiner's packets from before it joined must not change.
+        NWayMerge.Authority authority = null;
+        if (commonBase >= 0 && mustReach > base) authority = new NWayMerge.Authority(members.indexOf(reachedBy), (int) (mustReach - base));
+        NWayMerge.Result merge = NWayMerge.merge(lists, l, minAnchor, allComplete, authority);
         joinedDuplicates += merge.joinedDuplicates();
         int[] sizes = lists.stream().mapToInt(HashList::size).toArray();
         // After a view change, members ahead of the common base already delivered up to mustReach: resolve past it.
@@ -317,6 +323,14 @@ public final class SyncEngine implements PeerRequestHandler {
             return false;
         }
         if (merge.anchorSize() > 0 && merge.anchorSize() < l) shrunkAnchors++;
+        int[] drop = merge.discarded(self);
+        if (drop.length > 0) {
+            long[] at = new long[drop.length];
+            for (int j = 0; j < drop.length; j++) at[j] = base + drop[j];
+            db.discard(at);
+            discarded += drop.length;
+            LOG.info("{}: {} packets captured before joining are not in the cluster's stream; discarded", peers.localId(), drop.length);
+        }
         int inserted = recover(base, merge, lists);
         alignedEnd = base + merge.resolved();
         commonBase = -1;
@@ -409,13 +423,17 @@ public final class SyncEngine implements PeerRequestHandler {
                 continue;
             }
             long base = Long.MAX_VALUE;
-            long reach = 0;
+            long reach = -1;
+            String ahead = null;
             long nextRound = 0;
             long nextEpoch = 0;
             for (String p : candidates) {
                 ViewProposal q = got.get(p);
                 base = Math.min(base, q.alignedEnd());
-                reach = Math.max(reach, q.alignedEnd());
+                if (q.alignedEnd() > reach) {
+                    reach = q.alignedEnd();
+                    ahead = p;
+                }
                 nextRound = Math.max(nextRound, q.round() + 1);
                 nextEpoch = Math.max(nextEpoch, q.epoch() + 1);
             }
@@ -430,6 +448,7 @@ public final class SyncEngine implements PeerRequestHandler {
             desync = 0;
             commonBase = base;
             mustReach = reach;
+            reachedBy = ahead;
             final long agreed = v;
             proposals.keySet().removeIf(x -> x <= agreed);
             mailbox.forgetBefore(round);
@@ -453,8 +472,9 @@ public final class SyncEngine implements PeerRequestHandler {
         List<String> ready = new ArrayList<>();
         for (String q : joiners) if (!members.contains(q) && connected(q)) ready.add(q);
         if (ready.isEmpty()) return false;
+        // The boot hashes end at this replica's own aligned end. Every member still holds the m packets before it:
+        // each frees only m behind the aligned end it last heard from this one, which is never ahead of this one's.
         long bootEnd = alignedEnd;
-        for (String p : peerIds()) bootEnd = Math.min(bootEnd, peerAlignedEnd.getOrDefault(p, 0L));
         long from = Math.max(db.start(), bootEnd - bootSize(params));
         int count = (int) (bootEnd - from);
         if (count < l) return false;

@@ -18,8 +18,9 @@ package io.tandem.sync;
  * @param joinedDuplicates entries of different replicas' windows joined as one packet by the merge
  * @param credit         packets in hand beyond the aligned end
  * @param view           membership view (0: the boot's; +1 at least per lost member)
+ * @param discarded      packets this replica captured before it joined that the cluster's stream does not hold
  */
 public record SyncStats(long round, long epoch, int desyncLevel, int maxDesyncLevel, long alignedEnd, long delivered,
                         long syncedRounds, long mismatchRounds, long noAnchorRounds, long recovered, long served,
-                        long shrunkAnchors, long joinedDuplicates, long credit, long view) {
+                        long shrunkAnchors, long joinedDuplicates, long credit, long view, long discarded) {
 }

@@ -49,8 +49,9 @@ public final class NWayMerge {
         private final int[] consumed;
         private final int anchorSize;
         private final int joined;
+        private final int[][] discarded;
 
-        Result(Merged m, int resolved, int[] consumed, int anchorSize) {
+        Result(Merged m, int resolved, int[] consumed, int anchorSize, int[][] discarded) {
             this.hi = m.hi;
             this.lo = m.lo;
             this.pos = m.pos;
@@ -59,6 +60,16 @@ public final class NWayMerge {
             this.consumed = consumed;
             this.anchorSize = anchorSize;
             this.joined = m.joined;
+            this.discarded = discarded;
+        }
+
+        /**
+         * Positions in list {@code list} (ascending) of its entries that precede the end of the authoritative
+         * prefix in the merge but are not in it: packets from before this replica joined that the cluster's
+         * delivered stream does not hold. The replica removes them before inserting what it lacks.
+         */
+        public int[] discarded(int list) {
+            return discarded[list];
         }
 
         /** Length of the resolved prefix of the merged sequence (0: no anchor). */
@@ -111,15 +122,46 @@ public final class NWayMerge {
      * @param complete   every list is its replica's whole remainder (finite sources ended): resolve everything
      */
     public static Result merge(List<HashList> lists, int anchorSize, int minAnchor, boolean complete) {
+        return merge(lists, anchorSize, minAnchor, complete, null);
+    }
+
+    /**
+     * Part of one list that is already the delivered stream and must not change: after a view change, the
+     * windows start at the smallest aligned end, and the members that are ahead delivered {@code prefix} more
+     * packets. See {@link #merge(List, int, int, boolean, Authority)}.
+     */
+    public record Authority(int list, int prefix) {
+        public Authority {
+            if (list < 0 || prefix < 1) throw new IllegalArgumentException("authority " + list + "/" + prefix);
+        }
+    }
+
+    /**
+     * Merges the windows; with an {@code authority}, its list's first {@code prefix} entries are the delivered
+     * stream. The merge then starts from that list (so another list's unmatched entries in a gap come after the
+     * authority's), and every entry the merge places before the end of that prefix that the authority lacks is
+     * {@linkplain Result#discarded discarded}: only a joiner holds such packets (it captured them while the members
+     * lost them, before it joined), and inserting them would change what the members already delivered. A member
+     * behind the authority holds a subsequence of the delivered stream followed by later packets, so it loses none.
+     */
+    public static Result merge(List<HashList> lists, int anchorSize, int minAnchor, boolean complete, Authority authority) {
         int n = lists.size();
         if (n < 1 || n > 64) throw new IllegalArgumentException("1..64 windows, not " + n);
-        Merged m = new Merged(n, lists.get(0).size());
-        HashList first = lists.get(0);
-        for (int j = 0; j < first.size(); j++) m.add(first.hi()[j], first.lo()[j], 1L, 0, j);
-        for (int i = 1; i < n; i++) m = mergeIn(m, lists.get(i), i);
+        if (authority != null && (authority.list() >= n || authority.prefix() > lists.get(authority.list()).size())) {
+            throw new IllegalArgumentException("authority " + authority + " beyond the windows");
+        }
+        int start = authority == null ? 0 : authority.list();
+        HashList first = lists.get(start);
+        Merged m = new Merged(n, first.size());
+        for (int j = 0; j < first.size(); j++) m.add(first.hi()[j], first.lo()[j], 1L << start, start, j);
+        for (int i = 0; i < n; i++) if (i != start) m = mergeIn(m, lists.get(i), i);
         Merged ordered = m.unifiedOrder(lists);
         if (ordered != null) m = ordered;
         m.joinDuplicates();
+        int[][] discarded = new int[n][];
+        int[] dropped = new int[n];
+        if (authority != null) dropped = m.discardBefore(authority, discarded);
+        for (int i = 0; i < n; i++) if (discarded[i] == null) discarded[i] = new int[0];
         int total = m.size;
         long all = n == 64 ? -1L : (1L << n) - 1;
         // A packet whose hash a window holds twice (retransmission, same-size IPv6 packets of one flow) cannot
@@ -153,11 +195,11 @@ public final class NWayMerge {
                 }
             }
         }
-        int[] consumed = new int[n];
+        int[] consumed = dropped;
         for (int e = 0; e < resolved; e++) {
             for (int i = 0; i < n; i++) if (m.pos[e][i] >= 0) consumed[i]++;
         }
-        return new Result(m, resolved, consumed, complete ? 0 : (used > 0 ? used : anchorSize));
+        return new Result(m, resolved, consumed, complete ? 0 : (used > 0 ? used : anchorSize), discarded);
     }
 
     /** The merge of {@code m} and window {@code i}: both stay subsequences of the result. */
@@ -450,6 +492,46 @@ public final class NWayMerge {
                 w++;
             }
             size = w;
+        }
+
+        /**
+         * Removes the entries before the authority's last prefix entry that the authority lacks; fills
+         * {@code discarded} with each list's positions of them and returns how many each list lost.
+         */
+        int[] discardBefore(Authority authority, int[][] discarded) {
+            int a = authority.list();
+            int cut = -1;
+            for (int e = 0; e < size; e++) {
+                if (pos[e][a] == authority.prefix() - 1) {
+                    cut = e;
+                    break;
+                }
+            }
+            int[] counts = new int[lists];
+            List<List<Integer>> byList = new ArrayList<>();
+            for (int i = 0; i < lists; i++) byList.add(new ArrayList<>());
+            int w = 0;
+            for (int e = 0; e < size; e++) {
+                if (e < cut && pos[e][a] < 0) {
+                    for (int i = 0; i < lists; i++) {
+                        if (pos[e][i] >= 0) {
+                            byList.get(i).add(pos[e][i]);
+                            counts[i]++;
+                        }
+                    }
+                    continue;
+                }
+                hi[w] = hi[e];
+                lo[w] = lo[e];
+                mask[w] = mask[e];
+                pos[w] = pos[e];
+                w++;
+            }
+            size = w;
+            for (int i = 0; i < lists; i++) {
+                discarded[i] = byList.get(i).stream().mapToInt(Integer::intValue).sorted().toArray();
+            }
+            return counts;
         }
 
         private void absorb(int into, int from) {

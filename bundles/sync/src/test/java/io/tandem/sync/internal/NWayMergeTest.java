@@ -146,4 +146,93 @@ class NWayMergeTest {
         int[] m = merged(r, r.resolved());
         assertArrayEquals(all, m);
     }
+
+    /**
+     * A join's realignment: r0 delivered 0..5 already (the authority's prefix); the joiner r1 holds 99, which every
+     * member lost between 2 and 3. Without the authority the merge would put it into the delivered prefix; with it,
+     * 99 is discarded from the joiner's window and the prefix stays as delivered.
+     */
+    @Test
+    void theDeliveredPrefixIsAuthoritativeAndAJoinersOlderExtrasAreDiscarded() {
+        HashList member = window(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+        HashList joiner = window(0, 2, 99, 3, 5, 6, 7, 8, 9, 10);
+        NWayMerge.Result plain = NWayMerge.merge(List.of(member, joiner), 4, 4, false);
+        assertArrayEquals(new int[]{0, 1, 2, 99, 3, 4, 5, 6, 7, 8, 9}, merged(plain, plain.resolved()), "the bug: 99 inserted at 3");
+        NWayMerge.Result r = NWayMerge.merge(List.of(member, joiner), 4, 4, false, new NWayMerge.Authority(0, 6));
+        assertArrayEquals(new int[]{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, merged(r, r.resolved()));
+        assertArrayEquals(new int[]{2}, r.discarded(1), "the joiner drops its 99");
+        assertArrayEquals(new int[0], r.discarded(0));
+        assertEquals(-1, r.positionIn(1, 1), "the joiner lacks 1 and recovers it");
+        assertEquals(3, r.positionIn(1, 3), "its 3 stays at window position 3 (before the discard)");
+        assertEquals(9, r.consumed(1), "discarded entries count as consumed");
+    }
+
+    /** An extra after the delivered prefix is the next round's packet like any other: kept. */
+    @Test
+    void aJoinersExtraAfterTheDeliveredPrefixIsKept() {
+        HashList member = window(0, 1, 2, 3, 4, 5, 6, 7, 8, 9);
+        HashList joiner = window(0, 1, 2, 3, 4, 5, 6, 7, 55, 8, 9);
+        NWayMerge.Result r = NWayMerge.merge(List.of(member, joiner), 4, 4, false, new NWayMerge.Authority(0, 6));
+        assertEquals(8, r.resolved(), "anchor 4..7; 55, 8, 9 are the next round's");
+        assertArrayEquals(new int[]{0, 1, 2, 3, 4, 5, 6, 7, 55, 8, 9}, merged(r, r.length()));
+        assertArrayEquals(new int[0], r.discarded(1));
+    }
+
+    /**
+     * The authority need not be the first list: a member behind (list 0) lacks what it has not recovered yet and
+     * holds later packets; the merge starts from the authority (list 1), so those later packets land after the
+     * delivered prefix, nothing is discarded, and the joiner's (list 2) extra before the prefix end is.
+     */
+    @Test
+    void aMemberBehindLosesNothingWhateverItsPlaceInTheLists() {
+        HashList behind = window(0, 1, 2, 3, 7, 8, 9, 10, 11);
+        HashList ahead = window(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+        HashList joiner = window(0, 1, 77, 3, 4, 5, 6, 7, 8, 9, 10, 11);
+        NWayMerge.Result r = NWayMerge.merge(List.of(behind, ahead, joiner), 4, 4, false, new NWayMerge.Authority(1, 7));
+        assertArrayEquals(new int[]{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, merged(r, r.resolved()));
+        assertArrayEquals(new int[0], r.discarded(0));
+        assertArrayEquals(new int[0], r.discarded(1));
+        assertArrayEquals(new int[]{2}, r.discarded(2));
+    }
+
+    /**
+     * Random joins: the authority's prefix is the delivered stream, a member behind holds a subsequence of it then
+     * later packets, a joiner holds its own random subset including packets every member lost. The merge keeps
+     * the prefix exactly, discards only joiner entries, and every kept entry stays in wire order.
+     */
+    @Test
+    void randomJoinsKeepTheDeliveredPrefix() {
+        SplittableRandom rnd = new SplittableRandom(7);
+        for (int trial = 0; trial < 500; trial++) {
+            int len = 40 + rnd.nextInt(150);
+            int prefix = 1 + rnd.nextInt(len / 2);
+            // wire 0..len-1; members lost the packets in "lostByMembers"; the delivered stream is what they hold
+            boolean[] lostByMembers = new boolean[len];
+            for (int x = 1; x < len; x++) lostByMembers[x] = rnd.nextInt(10) == 0;
+            int[] stream = IntStream.range(0, len).filter(x -> !lostByMembers[x]).toArray();
+            int p = Math.min(prefix, stream.length);
+            HashList ahead = window(stream);
+            int behindFrom = rnd.nextInt(p + 1);
+            int[] behind = IntStream.range(0, stream.length).filter(j -> j < behindFrom || j >= p || rnd.nextInt(3) > 0)
+                    .map(j -> stream[j]).toArray();
+            int[] joiner = IntStream.range(0, len).filter(x -> x == 0 || rnd.nextInt(10) > 1).toArray();
+            NWayMerge.Result r = NWayMerge.merge(List.of(window(behind), ahead, window(joiner)), 4, 1, true, new NWayMerge.Authority(1, p));
+            int[] m = merged(r, r.resolved());
+            assertArrayEquals(Arrays.copyOf(stream, p), Arrays.copyOf(m, p), "the delivered prefix is kept (trial " + trial + ")");
+            assertEquals(0, r.discarded(0).length, "trial " + trial);
+            assertEquals(0, r.discarded(1).length, "trial " + trial);
+            for (int d : r.discarded(2)) assertTrue(lostByMembers[joiner[d]] && joiner[d] < stream[p - 1], "only joiner extras before the prefix end");
+            // every kept entry of every list in its order (wire order wherever one replica saw both), none twice
+            List<int[]> kept = List.of(behind, stream, IntStream.range(0, joiner.length)
+                    .filter(j -> Arrays.binarySearch(r.discarded(2), j) < 0).map(j -> joiner[j]).toArray());
+            for (int[] list : kept) {
+                int at = 0;
+                for (int x : list) {
+                    while (at < m.length && m[at] != x) at++;
+                    assertTrue(at < m.length, "each list is a subsequence of the merge (trial " + trial + ")");
+                }
+            }
+            assertEquals(Arrays.stream(m).distinct().count(), m.length, "no packet twice (trial " + trial + ")");
+        }
+    }
 }

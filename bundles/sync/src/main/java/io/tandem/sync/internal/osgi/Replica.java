@@ -314,6 +314,7 @@ final class Replica implements ReplicaStatus {
             n.put("sync.served", s.served());
             n.put("sync.anchors.shrunk", s.shrunkAnchors());
             n.put("sync.joined.duplicates", s.joinedDuplicates());
+            n.put("sync.discarded.at.join", s.discarded());
             n.put("sync.credit", s.credit());
         }
         Analysis an;
