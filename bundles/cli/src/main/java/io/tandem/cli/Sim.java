@@ -4,6 +4,7 @@ import io.tandem.api.ClusterParameters;
 import io.tandem.api.PacketHash;
 import io.tandem.capture.LoopedCapture;
 import io.tandem.capture.RandomDrop;
+import io.tandem.sync.SyncEngine;
 import io.tandem.sync.SyncSettings;
 import io.tandem.sync.SyncStats;
 
@@ -21,11 +22,23 @@ import java.util.Set;
 /** {@code ./tandem sim}: a replica set in one JVM over real sockets, and how close it came to the source. */
 final class Sim {
     static final Set<String> OPTIONS = Set.of("source", "packets", "replicas", "drop", "cluster", "anchor", "hash", "snippet",
-            "hashlog", "mode", "rounds", "capacity", "leader-late", "seed", "timeout", "window");
+            "hashlog", "mode", "rounds", "capacity", "leader-late", "seed", "timeout", "window", "crash", "restart");
 
     /** What a finished run measured; the sim's report and the tests read the same figures. */
     record Report(int replicas, long sourcePackets, long bootIndex, long expected, long delivered, long setLost, long duplicated,
-                  double theory, boolean identical, int[] diffVsSource, List<String> failures) {
+                  double theory, boolean identical, int[] diffVsSource, List<String> failures, List<Incarnation> incarnations) {
+        /** Engines that stopped with an error (a crash injected on purpose is not one). */
+        long engineFailures() {
+            return incarnations.stream().filter(i -> i.failure() != null).count();
+        }
+    }
+
+    /**
+     * One start of one replica id: when it started and died (source packets the wire had carried; -1: it did
+     * not), the stream position it delivered from, how many it delivered, and whether it delivered what every
+     * other incarnation delivered at the positions both delivered.
+     */
+    record Incarnation(String name, long startedAt, long leftAt, long firstPosition, long delivered, boolean agrees, String failure) {
     }
 
     /** The {@code --drop rI=FORMAT} options by replica number (1-based); each FORMAT is checked. */
@@ -70,6 +83,7 @@ final class Sim {
         final long seed;
         final Path hashlog;
         final long timeout;
+        final List<SimCluster.Fault> faults = new java.util.ArrayList<>();
 
         Options(Args a) {
             source = Path.of(a.get("source", Main.defaultSource()));
@@ -86,7 +100,15 @@ final class Sim {
             rounds = a.getLong("rounds", 0, 0, Long.MAX_VALUE);
             window = a.getInt("window", SyncSettings.DEFAULT_WINDOW_LIMIT, 1, 1 << 16);
             capacity = a.getInt("capacity", 1 << 16, 1024, 1 << 26);
-            leaderLate = a.getLong("leader-late", 1000, 0, Long.MAX_VALUE);
+            // the thesis's late leader: by default a share of the run, so that any --packets leaves it something to boot on
+            leaderLate = a.getLong("leader-late", Math.min(1000, packets / 200), 0, Long.MAX_VALUE);
+            long boot = SyncEngine.bootSize(params);
+            if (leaderLate + boot > packets) {
+                throw new Args.UsageException("--leader-late " + leaderLate + " leaves the leader " + Math.max(0, packets - leaderLate)
+                        + " of the " + packets + " packets, fewer than the " + boot + " it boots on: lower --leader-late or raise --packets");
+            }
+            for (String f : a.all("crash")) faults.add(SimCluster.Fault.parse(SimCluster.Fault.Kind.CRASH, f, replicas));
+            for (String f : a.all("restart")) faults.add(SimCluster.Fault.parse(SimCluster.Fault.Kind.RESTART, f, replicas));
             seed = a.getLong("seed", 1, Long.MIN_VALUE, Long.MAX_VALUE);
             String h = a.get("hashlog", null);
             hashlog = h == null ? null : Path.of(h);
@@ -103,9 +125,15 @@ final class Sim {
     }
 
     static Report run(Options o, LoopedCapture capture, PrintStream out, PrintStream progress) throws IOException, InterruptedException {
+        int capacity = SimCluster.capacityFor(o.faults, o.capacity, capture.size());
+        if (capacity != o.capacity) {
+            out.printf(Locale.ROOT, "capacity %d (not %d): a restarted replica's queue must not reach the next loop of the %d-packet source%n",
+                    capacity, o.capacity, capture.size());
+        }
         SimCluster.Options co = new SimCluster.Options(capture, o.packets, o.replicas, o.drops, o.params, o.mode, o.rounds, o.window,
-                o.capacity, o.leaderLate, o.seed, o.hashlog, true, progress);
+                capacity, o.leaderLate, o.seed, o.hashlog, true, progress);
         try (SimCluster cluster = new SimCluster(co)) {
+            cluster.faults(o.faults);
             List<String> failures = cluster.run(o.timeout);
             for (String f : failures) out.println("error: " + f);
             return report(cluster, o, capture, failures, out);
@@ -124,14 +152,23 @@ final class Sim {
                     r.id, i == 0 ? " (leader)" : "", seen, r.drop.dropped(), 100 * rate, s.recovered(), r.log.size(), s.round(),
                     s.mismatchRounds(), s.noAnchorRounds(), s.maxDesyncLevel(), rep.diffVsSource()[i], dbs.preBootDiscarded(), dbs.droppedFull(), dbs.held());
         }
+        if (cluster.incarnations.size() > cluster.replicas.size() || cluster.crashes() > 0) {
+            for (Incarnation inc : rep.incarnations()) {
+                out.printf(Locale.ROOT, "%s started_at=%d left_at=%s joined_at_position=%d delivered=%d agrees_with_others=%s%s%n", inc.name(), inc.startedAt(),
+                        inc.leftAt() < 0 ? "-" : Long.toString(inc.leftAt()), inc.firstPosition(), inc.delivered(), inc.agrees() ? "yes" : "no",
+                        inc.failure() == null ? "" : " failure=" + inc.failure());
+            }
+        }
         long expected = rep.expected();
         double theoryRate = expected == 0 ? 0 : rep.theory() / expected;
         out.printf(Locale.ROOT, "source: %d packets from %s, cluster started at source packet %d, %d expected after it%n",
                 o.packets, o.source, rep.bootIndex(), expected);
         out.printf(Locale.ROOT, "set loss: %d packets (%.4f%%), theory (product of the replicas' loss rates): %.1f (%.4f%%); delivered twice: %d%n",
                 rep.setLost(), expected == 0 ? 0 : 100.0 * rep.setLost() / expected, rep.theory(), 100 * theoryRate, rep.duplicated());
-        out.printf(Locale.ROOT, "sim replicas=%d packets=%d delivered=%d set_lost=%d theory=%.1f identical=%s%n",
-                o.replicas, o.packets, rep.delivered(), rep.setLost(), rep.theory(), rep.identical() && failures.isEmpty() ? "yes" : "no");
+        long rejoined = rep.incarnations().stream().filter(i -> i.name().contains(".") && i.delivered() > 0).count();
+        out.printf(Locale.ROOT, "sim replicas=%d packets=%d delivered=%d set_lost=%d theory=%.1f identical=%s crashes=%d restarts=%d rejoined=%d engine_failures=%d%n",
+                o.replicas, o.packets, rep.delivered(), rep.setLost(), rep.theory(), rep.identical() && failures.isEmpty() ? "yes" : "no",
+                cluster.crashes(), cluster.restarts(), rejoined, rep.engineFailures());
         return rep;
     }
 
@@ -144,7 +181,10 @@ final class Sim {
         long packets = cluster.options.packets();
         int snippet = cluster.options.params().snippet();
         int hashLength = cluster.hash.length();
-        HashLog first = cluster.replicas.get(0).log;
+        // The reference: the incarnation that delivered most (with faults, r1 may have died or come back late).
+        SimCluster.Replica reference = cluster.replicas.get(0);
+        for (SimCluster.Replica r : cluster.incarnations) if (r.log.size() > reference.log.size()) reference = r;
+        HashLog first = reference.log;
         // The source log: every source packet from the first one the cluster delivered.
         long bootIndex = 0;
         if (first.size() > 0) {
@@ -159,19 +199,29 @@ final class Sim {
         for (long i = bootIndex; i < packets; i++) source.add(cluster.hash.hashPacket(capture.get(i), snippet));
         source.close();
 
+        // the reference's first position is where the source log starts
         long expected = packets - bootIndex;
         double theoryRate = 1;
+        boolean faults = cluster.incarnations.size() > cluster.replicas.size() || cluster.crashes() > 0;
         boolean identical = true;
         int[] diffs = new int[cluster.replicas.size()];
         for (int i = 0; i < cluster.replicas.size(); i++) {
             SimCluster.Replica r = cluster.replicas.get(i);
             long seen = r.capture.seen();
             theoryRate *= seen == 0 ? 0 : (double) r.drop.dropped() / seen;
-            identical &= r.log.sameAs(first);
+            if (!faults) identical &= r.log.sameAs(first);
             diffs[i] = source.diffLines(r.log, 1 << 14);
+        }
+        List<Incarnation> incarnations = new java.util.ArrayList<>();
+        for (SimCluster.Replica r : cluster.incarnations) {
+            boolean agrees = true;
+            for (SimCluster.Replica other : cluster.incarnations) if (other != r) agrees &= SimCluster.agree(r, other);
+            identical &= agrees;
+            String name = r.incarnation == 0 ? r.id : r.id + "." + r.incarnation;
+            incarnations.add(new Incarnation(name, r.startedAt, r.leftAt, r.firstPosition, r.log.size(), agrees, r.engine.failure()));
         }
         long[] missingAndExtra = first.missingAndExtra(source);
         return new Report(cluster.replicas.size(), packets, bootIndex, expected, first.size(), missingAndExtra[0], missingAndExtra[1],
-                theoryRate * expected, identical, diffs, failures);
+                theoryRate * expected, identical, diffs, failures, incarnations);
     }
 }

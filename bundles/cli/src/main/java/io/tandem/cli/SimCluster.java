@@ -82,9 +82,23 @@ final class SimCluster implements AutoCloseable {
         AlertFilter filter;
         AlertFilterSession alerts;
         volatile List<String> members = List.of();
+        /** Which start of this id: 0 the first, 1 after the first restart, ... */
+        final int incarnation;
+        /** Source packets the wire had carried when it started, and when it died (-1: it did not). */
+        final long startedAt;
+        volatile long leftAt = -1;
+        /** Stream position of its first delivered packet (a joiner's is where it joined); -1 before any. */
+        volatile long firstPosition = -1;
 
         Replica(String id, HashDatabase db, RandomDrop drop, PacketSource tap, MinaConnectionManager peers, SyncSettings settings, HashLog log) {
+            this(id, 0, 0, db, drop, tap, peers, settings, log);
+        }
+
+        Replica(String id, int incarnation, long startedAt, HashDatabase db, RandomDrop drop, PacketSource tap, MinaConnectionManager peers,
+                SyncSettings settings, HashLog log) {
             this.id = id;
+            this.incarnation = incarnation;
+            this.startedAt = startedAt;
             this.db = db;
             this.drop = drop;
             this.tap = tap;
@@ -99,6 +113,7 @@ final class SimCluster implements AutoCloseable {
         final SyncListener listener = new SyncListener() {
             @Override
             public void onDelivered(long position, PacketHash hash, Packet packet) {
+                if (firstPosition < 0) firstPosition = position;
                 log.onDelivered(position, hash, packet);
                 if (feeder != null) feeder.onDelivered(position, hash, packet);
             }
@@ -119,8 +134,42 @@ final class SimCluster implements AutoCloseable {
 
     final Options options;
     final HashFunction hash;
+    /** The replica of each id that runs now (or ran last): index i is r(i+1). */
     final List<Replica> replicas = new ArrayList<>();
+    /** Every replica started, in order: the first N, then each restart. */
+    final List<Replica> incarnations = new ArrayList<>();
     private final Wire wire;
+    private final byte[] secret = new byte[32];
+    private final Analysis analysis;
+    private List<Fault> faults = List.of();
+    private int crashes, restarts;
+
+    /**
+     * A fault injected once the wire carried {@code at} source packets: a crash (engine, sockets and capture gone
+     * without a goodbye) or a restart (a fresh engine with the same id, a follower that joins the running cluster;
+     * a replica still running is crashed first).
+     */
+    record Fault(Kind kind, int replica, long at) {
+        enum Kind { CRASH, RESTART }
+
+        /** {@code rI@P}, as {@code --crash} and {@code --restart} take it. */
+        static Fault parse(Kind kind, String spec, int replicas) {
+            int atSign = spec.indexOf('@');
+            String option = "--" + kind.name().toLowerCase(java.util.Locale.ROOT);
+            if (!spec.startsWith("r") || atSign < 2) throw new Args.UsageException(option + " takes rI@P (e.g. r2@50000), not '" + spec + "'");
+            int i;
+            long at;
+            try {
+                i = Integer.parseInt(spec.substring(1, atSign));
+                at = Long.parseLong(spec.substring(atSign + 1));
+            } catch (NumberFormatException e) {
+                throw new Args.UsageException(option + " takes rI@P with I a replica number and P a packet count, not '" + spec + "'");
+            }
+            if (i < 1 || i > replicas) throw new Args.UsageException(option + " " + spec + ": there is no replica r" + i + " (replicas: " + replicas + ")");
+            if (at < 0) throw new Args.UsageException(option + " " + spec + ": P must not be negative");
+            return new Fault(kind, i, at);
+        }
+    }
     private long startNanos;
     private long endNanos;
 
@@ -131,34 +180,130 @@ final class SimCluster implements AutoCloseable {
     /** @param analysis what each replica analyzes with (null: no analysis, only the hash logs) */
     SimCluster(Options o, Analysis analysis) throws IOException {
         this.options = o;
+        this.analysis = analysis;
         this.hash = HashFunctions.byName(o.params().hashName());
         // Before every replica booted, taps stop a few boot attempts past the leader's start, and short of the
         // loop's next copy of it: a follower holding two copies of the boot packets would boot on the newer one.
         long bootPackets = SyncEngine.bootSize(o.params());
         long loop = Math.max(1, o.source().size());
         this.wire = new Wire(o.replicas(), o.leaderLate() + Math.max(bootPackets, Math.min(40L * bootPackets + Wire.SLACK, loop - 1)), o.pps());
-        byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         int leaderPort = 0;
         for (int i = 1; i <= o.replicas(); i++) {
-            String id = "r" + i;
-            boolean leader = i == 1;
-            HashDatabase db = new PacketHashDatabase(hash, o.params().snippet(), o.capacity(), HashDatabase.WhenFull.BLOCK);
-            RandomDrop drop = RandomDrop.parse(o.drops().getOrDefault(i, "0"), o.seed() * 7919 + i);
-            PacketSource cursor = wire.tap(i - 1, o.source().cursor(o.packets()), leader, leader ? o.leaderLate() : 0);
-            PeerSettings.Builder ps = PeerSettings.builder(id, secret).listen("127.0.0.1", 0).parameters(o.params());
-            if (!leader) ps.leader("127.0.0.1", leaderPort);
-            MinaConnectionManager cm = new MinaConnectionManager(ps.build());
-            SyncSettings ss = (leader ? SyncSettings.leader(o.replicas() - 1, 60_000) : SyncSettings.follower())
-                    .withMode(o.mode()).withRoundsLimit(o.rounds()).withWindowLimit(o.window());
-            HashLog log = new HashLog(hash.length(), o.hashlogDir() == null ? null : o.hashlogDir().resolve(id + ".hashes"), o.keepLogs());
-            Replica r = new Replica(id, db, drop, cursor, cm, ss, log);
-            if (analysis != null) analyze(r, analysis);
+            Replica r = newReplica(i, 0, leaderPort, 0);
             replicas.add(r);
-            if (leader) {
-                cm.start();
-                leaderPort = cm.listenAddress().getPort();
+            incarnations.add(r);
+            if (i == 1) {
+                r.peers.start();
+                leaderPort = r.peers.listenAddress().getPort();
             }
+        }
+    }
+
+    /**
+     * Replica {@code i} (1-based), its {@code incarnation}-th start: r1's first is the leader, every other start a
+     * follower logging in at {@code joinPort}. Its tap starts {@code skip} source packets into the wire.
+     */
+    private Replica newReplica(int i, int incarnation, int joinPort, long skip) throws IOException {
+        Options o = options;
+        String id = "r" + i;
+        boolean leader = i == 1 && incarnation == 0;
+        HashDatabase db = new PacketHashDatabase(hash, o.params().snippet(), o.capacity(), HashDatabase.WhenFull.BLOCK);
+        RandomDrop drop = RandomDrop.parse(o.drops().getOrDefault(i, "0"), o.seed() * 7919 + i + 104729L * incarnation);
+        PacketSource cursor = wire.tap(i - 1, o.source().cursor(o.packets()), leader, leader ? o.leaderLate() : skip);
+        PeerSettings.Builder ps = PeerSettings.builder(id, secret).listen("127.0.0.1", 0).parameters(o.params());
+        if (!leader) ps.leader("127.0.0.1", joinPort);
+        MinaConnectionManager cm = new MinaConnectionManager(ps.build());
+        SyncSettings ss = (leader ? SyncSettings.leader(o.replicas() - 1, 60_000) : SyncSettings.follower())
+                .withMode(o.mode()).withRoundsLimit(o.rounds()).withWindowLimit(o.window());
+        String name = incarnation == 0 ? id : id + "." + incarnation;
+        HashLog log = new HashLog(hash.length(), o.hashlogDir() == null ? null : o.hashlogDir().resolve(name + ".hashes"), o.keepLogs());
+        Replica r = new Replica(id, incarnation, skip, db, drop, cursor, cm, ss, log);
+        if (analysis != null) analyze(r, analysis);
+        return r;
+    }
+
+    /**
+     * The faults to inject during {@link #run}. A restarted replica's queue must not reach a later loop of the
+     * looped capture: members align up to a queue behind the wire, and a joiner holding the next copy of the
+     * packets they align would boot on it (live traffic never repeats a loop). So with a restart the capacity must
+     * stay a few wire slacks under the loop's length.
+     */
+    static int capacityFor(List<Fault> faults, int capacity, long loop) {
+        if (faults.stream().noneMatch(f -> f.kind() == Fault.Kind.RESTART)) return capacity;
+        long most = loop - 2 * Wire.SLACK;
+        if (most < 1024) throw new Args.UsageException("the source loops every " + loop + " packets, too few for --restart (at least " + (1024 + 2 * Wire.SLACK) + ")");
+        return (int) Math.min(capacity, most);
+    }
+
+    void faults(List<Fault> faults) {
+        if (!faults.isEmpty() && capacityFor(faults, options.capacity(), options.source().size()) != options.capacity()) {
+            throw new IllegalArgumentException("capacity " + options.capacity() + " reaches a later loop of the source: use capacityFor");
+        }
+        List<Fault> sorted = new ArrayList<>(faults);
+        sorted.sort(java.util.Comparator.comparingLong(Fault::at));
+        this.faults = List.copyOf(sorted);
+    }
+
+    int crashes() {
+        return crashes;
+    }
+
+    int restarts() {
+        return restarts;
+    }
+
+    /** Injects each fault once the wire has carried its packet count; returns when all are done or the run ended. */
+    private void injectFaults(long deadline) throws IOException, InterruptedException {
+        for (Fault f : faults) {
+            while (wire.furthest() < f.at()) {
+                if (System.nanoTime() > deadline || replicas.stream().noneMatch(r -> !r.killed && r.engine.failure() == null && !ended(r))) return;
+                Thread.sleep(1);
+            }
+            Replica r = replicas.get(f.replica() - 1);
+            if (!r.killed) {
+                r.leftAt = wire.furthest();
+                kill(r);
+                crashes++;
+            }
+            if (f.kind() == Fault.Kind.RESTART) {
+                Replica via = replicas.stream().filter(x -> !x.killed && x.engine.failure() == null).findFirst().orElse(null);
+                if (via == null) continue; // nobody left to join
+                // On a hub a replica that comes back sees today's traffic: its tap starts at the members' capture front.
+                Replica back = newReplica(f.replica(), r.incarnation + 1, via.peers.listenAddress().getPort(), wire.slowestOpen());
+                replicas.set(f.replica() - 1, back);
+                synchronized (incarnations) {
+                    incarnations.add(back);
+                }
+                back.peers.start();
+                back.engine.start();
+                restarts++;
+            }
+        }
+    }
+
+    /**
+     * Whether two replicas delivered the same packets at every stream position both delivered (true when they
+     * share none).
+     */
+    static boolean agree(Replica a, Replica b) {
+        long from = Math.max(a.firstPosition, b.firstPosition);
+        long to = Math.min(a.firstPosition + a.log.size(), b.firstPosition + b.log.size());
+        if (a.firstPosition < 0 || b.firstPosition < 0) return true;
+        for (long p = from; p < to; p++) {
+            int i = (int) (p - a.firstPosition);
+            int j = (int) (p - b.firstPosition);
+            if (a.log.hi(i) != b.log.hi(j) || a.log.lo(i) != b.log.lo(j)) return false;
+        }
+        return true;
+    }
+
+    private static boolean ended(Replica r) {
+        try {
+            return r.engine.awaitEnd(0, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
         }
     }
 
@@ -229,13 +374,18 @@ final class SimCluster implements AutoCloseable {
             Thread.sleep(1);
         }
         wire.booted();
-        for (Replica r : replicas) {
-            long left = deadline - System.nanoTime();
-            if (!r.engine.awaitEnd(Math.max(1, left), TimeUnit.NANOSECONDS)) {
-                failures.add(r.id + ": did not finish within " + timeoutSeconds + " s (" + r.engine.stats() + ")");
-            } else if (r.engine.failure() != null) {
-                failures.add(r.id + ": " + r.engine.failure());
+        injectFaults(deadline);
+        // An engine that stopped with an error ends the run at once: the others would wait for it in vain.
+        for (Replica r : incarnations) {
+            while (!r.killed && !ended(r) && System.nanoTime() < deadline) {
+                if (incarnations.stream().anyMatch(x -> x.engine.failure() != null)) break;
+                r.engine.awaitEnd(20, TimeUnit.MILLISECONDS);
             }
+        }
+        for (Replica r : incarnations) {
+            String name = r.incarnation == 0 ? r.id : r.id + "." + r.incarnation;
+            if (r.engine.failure() != null) failures.add(name + ": " + r.engine.failure());
+            else if (!r.killed && !ended(r)) failures.add(name + ": did not finish" + (System.nanoTime() >= deadline ? " within " + timeoutSeconds + " s" : "") + " (" + r.engine.stats() + ")");
         }
         endNanos = System.nanoTime();
         progress.interrupt();
@@ -274,6 +424,7 @@ final class SimCluster implements AutoCloseable {
      */
     void kill(Replica r) {
         r.killed = true;
+        if (r.leftAt < 0) r.leftAt = wire.furthest();
         r.engine.stop();
         r.tap.close();
         if (r.feeder != null) r.feeder.stop();
@@ -301,7 +452,7 @@ final class SimCluster implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Replica r : replicas) {
+        for (Replica r : incarnations) {
             r.engine.stop();
             if (r.feeder != null) r.feeder.stop();
             if (r.alerts != null) r.alerts.close();
@@ -408,9 +559,7 @@ final class SimCluster implements AutoCloseable {
         }
 
         void booted() {
-            long furthest = 0;
-            for (int i = 0; i < read.length(); i++) if (read.get(i) != Long.MAX_VALUE) furthest = Math.max(furthest, read.get(i));
-            bootRead = furthest;
+            bootRead = furthest();
             bootNanos = System.nanoTime();
             if (pps > 0) {
                 // The clock stood still at the boot limit: from now on, the packets after it follow at the rate.
@@ -434,6 +583,19 @@ final class SimCluster implements AutoCloseable {
             if (c == null) return 0;
             long elapsed = System.nanoTime() - c.nanos();
             return elapsed <= 0 ? c.index() : c.index() + 1 + elapsed / 1_000_000_000L * pps + (elapsed % 1_000_000_000L) * pps / 1_000_000_000L;
+        }
+
+        /** Source packets the furthest open tap has read (what the hub carried so far). */
+        long furthest() {
+            long max = 0;
+            for (int i = 0; i < read.length(); i++) if (read.get(i) != Long.MAX_VALUE) max = Math.max(max, read.get(i));
+            return max;
+        }
+
+        /** Where the slowest open tap is (0 if none is open). */
+        long slowestOpen() {
+            long min = slowest();
+            return min == Long.MAX_VALUE ? furthest() : min;
         }
 
         private long slowest() {

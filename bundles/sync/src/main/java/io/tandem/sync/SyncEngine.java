@@ -220,10 +220,7 @@ public final class SyncEngine implements PeerRequestHandler {
                     changeView(new PeerLostException(null, "joining the cluster"));
                     continue;
                 }
-                if (commonBase < 0 && !joiners.isEmpty() && members.get(0).equals(peers.localId())
-                        && System.nanoTime() - nextAdmissionNanos >= 0 && admitJoiners()) {
-                    continue;
-                }
+                if (admissionDue() && admitJoiners()) continue;
                 if (commonBase >= 0) {
                     if (exchangeAndMerge(commonBase, shrinkLevel)) return;
                 } else if (syncRound(shrinkLevel)) {
@@ -231,7 +228,22 @@ public final class SyncEngine implements PeerRequestHandler {
                 }
             } catch (PeerLostException e) {
                 changeView(e);
+            } catch (AdmissionDue e) {
+                // a round waiting for traffic (a quiet link, or a sim's wire held by the joiner) admits joiners too
             }
+        }
+    }
+
+    /** The coordinator (lowest member id) admits joiners between rounds, every half second at most. */
+    private boolean admissionDue() {
+        return commonBase < 0 && !joining && !joiners.isEmpty() && members.get(0).equals(peers.localId())
+                && System.nanoTime() - nextAdmissionNanos >= 0;
+    }
+
+    /** Thrown by a round still waiting for its packets (nothing of it sent yet) when joiners wait for admission. */
+    private static final class AdmissionDue extends RuntimeException {
+        AdmissionDue() {
+            super(null, null, false, false);
         }
     }
 
@@ -268,10 +280,10 @@ public final class SyncEngine implements PeerRequestHandler {
 
     /** Rounds with individual hashes: returns true when every replica's finite source is fully aligned. */
     private boolean exchangeAndMerge(long base, int shrinkLevel) throws InterruptedException, PeerRequestException {
-        mismatchRounds++;
         long target = base + (long) (desync + 1) * k;
         if (commonBase >= 0) target = Math.max(target, mustReach + k);
         ensureEnd(target);
+        mismatchRounds++;
         // The window also takes what is already held beyond the round, up to the limit: under load one exchange
         // then aligns many rounds. Windows may differ in size; the merge is deterministic whatever they hold.
         boolean ended = db.sourceEnded();
@@ -661,6 +673,7 @@ public final class SyncEngine implements PeerRequestHandler {
         while (db.end() < target && !db.sourceEnded()) {
             if (stopping) throw new InterruptedException();
             if (booted && mailbox.isViewChangeProposed()) throw new PeerLostException(null, "a peer proposed a new view");
+            if (booted && admissionDue()) throw new AdmissionDue();
             db.awaitEnd(target, TimeUnit.MILLISECONDS.toNanos(200));
         }
     }
