@@ -19,8 +19,12 @@ package io.tandem.api;
  */
 public interface HashDatabase {
 
-    /** What {@link #register} does when the database holds {@link #capacity()} packets. */
-    enum WhenFull { BLOCK, DROP }
+    /**
+     * What {@link #register} does when the database holds {@link #capacity()} packets. {@code JOIN_THEN_BLOCK}: a
+     * replica joining a replay that is already running keeps the newest packets until it is booted (the others do
+     * not wait for it), then blocks like the others.
+     */
+    enum WhenFull { BLOCK, DROP, JOIN_THEN_BLOCK }
 
     HashFunction hashFunction();
 
@@ -69,6 +73,13 @@ public interface HashDatabase {
      * returns, per index, the position of the newest packet with that hash, or -1.
      */
     long[] findBootCluster(PacketHash[] bootHashes);
+
+    /**
+     * Before bootstrap: keeps the packets from {@code position} on for {@code millis} or until {@link #rebase} (a
+     * follower's boot answer names them, and the leader's start may pick any of them). A full database that would
+     * discard its oldest packet grows instead, up to twice its capacity.
+     */
+    void keepFrom(long position, long millis);
 
     /** HASH_CL_GET: the cluster hash (hash of the concatenated packet hashes) of {@code count} packets from {@code from}. */
     PacketHash clusterHash(long from, int count);

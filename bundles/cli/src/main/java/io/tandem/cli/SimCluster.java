@@ -208,7 +208,13 @@ final class SimCluster implements AutoCloseable {
         Options o = options;
         String id = "r" + i;
         boolean leader = i == 1 && incarnation == 0;
-        HashDatabase db = new PacketHashDatabase(hash, o.params().snippet(), o.capacity(), HashDatabase.WhenFull.BLOCK);
+        // A replica that comes back captures as a live one does until it joins: the wire does not wait for it, and it
+        // keeps the newest packets. Several queues' worth: the members align up to a queue and the wire's slack behind
+        // the wire, so the packets the coordinator boots it on are among them, with room to keep them while the boot
+        // answer travels. (It holds no later loop's copy of them: that is beyond the wire.)
+        HashDatabase db = incarnation == 0
+                ? new PacketHashDatabase(hash, o.params().snippet(), o.capacity(), HashDatabase.WhenFull.BLOCK)
+                : new PacketHashDatabase(hash, o.params().snippet(), 4 * o.capacity(), HashDatabase.WhenFull.JOIN_THEN_BLOCK);
         RandomDrop drop = RandomDrop.parse(o.drops().getOrDefault(i, "0"), o.seed() * 7919 + i + 104729L * incarnation);
         PacketSource cursor = wire.tap(i - 1, o.source().cursor(o.packets()), leader, leader ? o.leaderLate() : skip);
         PeerSettings.Builder ps = PeerSettings.builder(id, secret).listen("127.0.0.1", 0).parameters(o.params());
@@ -267,7 +273,8 @@ final class SimCluster implements AutoCloseable {
                 crashes++;
             }
             if (f.kind() == Fault.Kind.RESTART) {
-                Replica via = replicas.stream().filter(x -> !x.killed && x.engine.failure() == null).findFirst().orElse(null);
+                // it logs in at a member of the running cluster (one booted, as an operator's tandem:join --via names)
+                Replica via = replicas.stream().filter(x -> !x.killed && x.engine.failure() == null && x.engine.booted()).findFirst().orElse(null);
                 if (via == null) continue; // nobody left to join
                 // On a hub a replica that comes back sees today's traffic: its tap starts at the members' capture front.
                 Replica back = newReplica(f.replica(), r.incarnation + 1, via.peers.listenAddress().getPort(), wire.slowestOpen());

@@ -69,6 +69,9 @@ public final class PacketHashDatabase implements HashDatabase {
     private long nextOriginal;
     private long alignedEnd;
     private boolean booted;
+    /** Before the boot: packets from here on are not discarded to make room (see {@link #keepFrom}). */
+    private long keptFrom = Long.MAX_VALUE;
+    private long keptUntil;
     /** Slot of each original, at {@code original & ringMask}; verified against {@code originals} before use. */
     private int[] ring;
     private int ringMask;
@@ -175,7 +178,13 @@ public final class PacketHashDatabase implements HashDatabase {
     private long append(Packet packet, long hi, long lo) throws InterruptedException {
         if (sourceEnded) throw new IllegalStateException("register after markSourceEnded()");
         while (size >= capacity) {
-            if (!booted && whenFull == WhenFull.DROP) {
+            if (!booted && whenFull != WhenFull.BLOCK) {
+                if (startPos + size - capacity + 1 > keptFrom && System.nanoTime() - keptUntil < 0 && size < 2 * capacity) {
+                    // what a boot answer named stays until the boot starts: the queue grows meanwhile (a gap in
+                    // what it holds after the boot would be worse), up to twice its capacity
+                    ensureSlots(size + 1);
+                    break;
+                }
                 // A live non-leader waiting for the boot hashes only needs the newest packets.
                 int n = size - capacity + 1;
                 discardFront(n);
@@ -259,6 +268,18 @@ public final class PacketHashDatabase implements HashDatabase {
             long[] result = new long[k];
             for (int i = 0; i < k; i++) result[i] = first + i;
             return result;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void keepFrom(long position, long millis) {
+        lock.lock();
+        try {
+            keptFrom = position;
+            keptUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+            notFull.signalAll();
         } finally {
             lock.unlock();
         }
@@ -565,6 +586,7 @@ public final class PacketHashDatabase implements HashDatabase {
             publishEnd();
             alignedEnd = Math.max(as, alignedEnd - position + as);
             booted = true;
+            keptFrom = Long.MAX_VALUE;
             notFull.signalAll();
             LOG.debug("rebased at old position {} as {}: {} packets discarded, {} held", position, as, n, size);
         } finally {

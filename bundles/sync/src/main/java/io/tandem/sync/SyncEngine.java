@@ -60,6 +60,12 @@ public final class SyncEngine implements PeerRequestHandler {
     /** Boot attempts on the same window when a short finite source is not yet all held by every follower. */
     private static final int SHORT_SOURCE_TRIES = 10;
     private static final int KEPT_WINDOWS = 8;
+    private static final long JOIN_ANSWER_WAIT_MILLIS = 250;
+    /**
+     * How long a follower keeps the packets its boot answer names: the start comes one round trip later, or not at
+     * all (a join's answer comes within {@link #JOIN_ANSWER_WAIT_MILLIS} or is not used).
+     */
+    private static final long BOOT_KEEP_MILLIS = 500;
 
     private final SyncSettings settings;
     private final HashDatabase db;
@@ -113,6 +119,7 @@ public final class SyncEngine implements PeerRequestHandler {
     private final java.util.Set<String> joiners = ConcurrentHashMap.newKeySet();
     private long nextAdmissionNanos;
     private int joinAttempts;
+    private final Map<String, PendingBoot> pendingBoots = new HashMap<>();
     /** A follower whose boot was a join, until the view change that admits it is agreed. */
     private boolean joining;
     private final LongAdder served = new LongAdder();
@@ -197,6 +204,8 @@ public final class SyncEngine implements PeerRequestHandler {
             booted = true;
             LOG.info("{}: bootstrapped{}, members {}", peers.localId(), joining ? " into a running cluster at " + alignedEnd : "", members);
             roundLoop();
+            // every member aligned the whole finite source (or reached the rounds limit) in the same round
+            if (!stopping) deliverUpTo(alignedEnd);
             listener.onEnd();
         } catch (InterruptedException e) {
             if (!stopping) failure = "interrupted";
@@ -474,54 +483,89 @@ public final class SyncEngine implements PeerRequestHandler {
 
     /**
      * The coordinator boots replicas that joined the mesh into the running stream (beyond the thesis): it sends
-     * them the hashes of its last aligned packets that every member still holds (each keeps {@link #bootSize}
-     * packets behind the slowest aligned end for this), picks the last run of l of them a joiner holds, and tells it
-     * which stream position that packet has; then a view change with the joiners realigns everyone from there.
-     * Returns true when a view change was made.
+     * them the hashes of its last m aligned packets, which every member still holds (each frees only m behind the
+     * aligned end it last heard from this one), and goes on with its rounds: a joiner that holds none of them yet
+     * (it captured later traffic than the cluster aligns now) may take seconds to answer. Once a joiner answered,
+     * the coordinator picks the last run of l of those packets it holds, tells it which stream position that packet
+     * has, and a view change with the joiners realigns everyone from there. Returns true when a view change was made.
      */
-    private boolean admitJoiners() throws InterruptedException, PeerRequestException {
+    private boolean admitJoiners() throws InterruptedException {
         nextAdmissionNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
-        List<String> ready = new ArrayList<>();
-        for (String q : joiners) if (!members.contains(q) && connected(q)) ready.add(q);
-        if (ready.isEmpty()) return false;
-        // The boot hashes end at this replica's own aligned end. Every member still holds the m packets before it:
-        // each frees only m behind the aligned end it last heard from this one, which is never ahead of this one's.
-        long bootEnd = alignedEnd;
-        long from = Math.max(db.start(), bootEnd - bootSize(params));
-        int count = (int) (bootEnd - from);
-        if (count < l) return false;
-        HashList held = db.hashes(from, count);
-        PacketHash[] hashes = new PacketHash[count];
-        for (int i = 0; i < count; i++) hashes[i] = held.hash(i);
-        List<String> next = new ArrayList<>(members);
-        next.addAll(ready);
-        next.sort(null);
         List<String> admitted = new ArrayList<>();
-        for (String q : ready) {
-            // not a member, and connected now: the loss of an earlier incarnation with this id is history
-            mailbox.peerBack(q);
-            int attempt = ++joinAttempts;
+        for (String q : List.copyOf(joiners)) {
+            if (members.contains(q) || !connected(q)) {
+                pendingBoots.remove(q);
+                continue;
+            }
+            PendingBoot pending = pendingBoots.get(q);
+            if (pending == null) {
+                pending = sendJoinBoot(q);
+                if (pending == null) continue;
+                pendingBoots.put(q, pending);
+                // A joiner holding the boot packets answers at once; the rounds wait that long (at full speed the
+                // cluster would otherwise free them before the answer came). One that holds none waits before it
+                // answers: the rounds go on meanwhile.
+                try {
+                    pending.answer().get(JOIN_ANSWER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException | ExecutionException e) {
+                    // handled below
+                }
+            }
+            if (!pending.answer().isDone()) continue;
+            pendingBoots.remove(q);
             long[] positions;
             try {
-                positions = awaitPeer(q, peers.sendBootHash(q, new BootHash(attempt, next, hashes)), null).positions();
-            } catch (PeerLostException | PeerRequestException e) {
-                LOG.warn("{}: {} did not answer its boot hashes ({}); {}", peers.localId(), q, e.getMessage(),
-                        connected(q) ? "trying again" : "admitted when it connects again");
-                if (!connected(q)) joiners.remove(q);
+                positions = pending.answer().get().positions();
+            } catch (ExecutionException e) {
+                LOG.warn("{}: {} did not answer its boot hashes ({}); trying again", peers.localId(), q, e.getCause().getMessage());
                 continue;
             }
+            // the boot packets must still be held by every member, and the joiner's member list still right
+            if (pending.view() != view || pending.from() < alignedEnd - bootSize(params)) continue;
             int index = lastRunHeld(positions);
             if (index < 0) {
-                LOG.info("{}: {} holds no {} consecutive of the last {} aligned packets yet; trying again", peers.localId(), q, l, count);
+                LOG.info("{}: {} holds no {} consecutive of the last {} aligned packets yet; trying again", peers.localId(), q, l, positions.length);
                 continue;
             }
-            peers.sendBootStart(q, new BootStart(attempt, index, next, from + index, true));
+            peers.sendBootStart(q, new BootStart(pending.attempt(), index, pending.members(), pending.from() + index, true));
             joiners.remove(q); // booted once; only a new incarnation (reconnecting) is a joiner again
             admitted.add(q);
         }
         if (admitted.isEmpty()) return false;
+        pendingBoots.clear(); // their member lists would leave out those admitted now
         changeView(new PeerLostException(null, "admitting " + admitted), admitted);
         return true;
+    }
+
+    /** A boot request sent to a joiner and not answered yet: what it was made of. */
+    private record PendingBoot(int attempt, long view, long from, List<String> members, CompletableFuture<BootAck> answer) {
+    }
+
+    /** Sends a joiner the hashes of the last m aligned packets, with the member list it will join. */
+    private PendingBoot sendJoinBoot(String q) {
+        long from = Math.max(db.start(), alignedEnd - bootSize(params));
+        int count = (int) (alignedEnd - from);
+        if (count < l) return null;
+        HashList held = db.hashes(from, count);
+        PacketHash[] hashes = new PacketHash[count];
+        for (int i = 0; i < count; i++) hashes[i] = held.hash(i);
+        List<String> next = new ArrayList<>(members);
+        next.add(q);
+        next.sort(null);
+        // not a member, and connected now: the loss of an earlier incarnation with this id is history
+        mailbox.peerBack(q);
+        int attempt = ++joinAttempts;
+        return new PendingBoot(attempt, view, from, List.copyOf(next), peers.sendBootHash(q, new BootHash(attempt, next, hashes)));
+    }
+
+    /** Start of the first run of {@code n} boot packets held at increasing positions, or -1. */
+    private static int firstRunHeld(long[] positions, int n) {
+        for (int j = 0; j + n <= positions.length; j++) {
+            boolean ok = n > 0;
+            for (int t = 0; t < n && ok; t++) ok = positions[j + t] >= 0 && (t == 0 || positions[j + t] > positions[j + t - 1]);
+            if (ok) return j;
+        }
+        return -1;
     }
 
     /** Start of the last run of l boot packets held at increasing positions, or -1. */
@@ -599,12 +643,13 @@ public final class SyncEngine implements PeerRequestHandler {
     private void finishRound(RoundOutcome outcome) {
         long a = alignedEnd;
         db.postSync(a);
-        if (a > delivered) {
-            db.forEach(delivered, a, (position, original, hi, lo, packet) -> listener.onDelivered(position, new PacketHash(hi, lo), packet));
-            delivered = a;
-        }
+        // Deliver only what every member reported aligned: a member that dies right after aligning a round that
+        // its peers had not finished would otherwise have delivered packets the survivors never get (it recovered
+        // what they lacked, they could not finish recovering from it), and their streams would differ from there.
+        long committed = a;
+        for (String p : peerIds()) committed = Math.min(committed, peerAlignedEnd.getOrDefault(p, 0L));
+        deliverUpTo(committed);
         long free = delivered;
-        for (String p : peerIds()) free = Math.min(free, peerAlignedEnd.getOrDefault(p, 0L));
         // Keep m aligned packets behind everyone's aligned end: a replica joining is booted on them.
         free -= bootSize(params);
         if (free > db.start()) db.free(free);
@@ -614,6 +659,13 @@ public final class SyncEngine implements PeerRequestHandler {
         mailbox.forgetBefore(round);
         pushedAhead.remove(round - 1);
         if (outcome != RoundOutcome.SYNCED) pushedAhead.clear();
+    }
+
+    private void deliverUpTo(long end) {
+        if (end > delivered) {
+            db.forEach(delivered, end, (position, original, hi, lo, packet) -> listener.onDelivered(position, new PacketHash(hi, lo), packet));
+            delivered = end;
+        }
     }
 
     /** Pushes this round's cluster hash and, speculatively, the following ones already captured. */
@@ -848,11 +900,19 @@ public final class SyncEngine implements PeerRequestHandler {
         }
     }
 
-    /** Looks for the boot hashes from the newest packet back; waits a little for packets not captured yet. */
+    /**
+     * Looks for the boot hashes from the newest packet back; waits a little for packets not captured yet. What it
+     * answers is kept until the boot starts: a live follower's full queue would otherwise discard the very packet
+     * the leader then starts at (a joiner's queue is often full: it waits for the cluster to reach its packets).
+     */
     private long[] findBoot(PacketHash[] hashes) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         while (true) {
+            db.keepFrom(db.start(), BOOT_KEEP_MILLIS); // nothing goes while searching
             long[] found = db.findBootCluster(hashes);
+            // then only what the leader may start at: a run of l held in order (none: keep nothing)
+            int run = firstRunHeld(found, Math.min(l, found.length));
+            db.keepFrom(run < 0 ? Long.MAX_VALUE : found[run], BOOT_KEEP_MILLIS);
             // wait only while none is held (the leader's first packets not captured yet), never for a join's
             if (java.util.Arrays.stream(found).anyMatch(x -> x >= 0) || db.sourceEnded() || System.nanoTime() > until) return found;
             db.awaitEnd(db.end() + hashes.length, TimeUnit.MILLISECONDS.toNanos(50));
