@@ -803,7 +803,8 @@ public final class SyncEngine implements PeerRequestHandler {
             List<long[]> acks = new ArrayList<>();
             Map<String, CompletableFuture<BootAck>> asked = new HashMap<>();
             for (String p : peerIds()) asked.put(p, peers.sendBootHash(p, message));
-            for (String p : peerIds()) acks.add(awaitPeer(p, asked.get(p), null).positions());
+            // a follower that has not answered yet is asked again while it is connected (it may wait for traffic)
+            for (String p : peerIds()) acks.add(awaitPeer(p, asked.get(p), () -> peers.sendBootHash(p, message)).positions());
             int index = bootIndex(acks, size, anchor);
             if (index >= 0) {
                 BootStart start = new BootStart(attempt, index, members, 0, false);
@@ -857,7 +858,9 @@ public final class SyncEngine implements PeerRequestHandler {
             Object msg = bootInbox.poll(100, TimeUnit.MILLISECONDS);
             if (stopping) throw new InterruptedException();
             if (msg == null) {
-                if (System.nanoTime() > deadline) throw new IllegalStateException("no boot hashes from the leader within " + settings.bootTimeoutMillis() + " ms");
+                if (settings.bootTimeoutMillis() > 0 && System.nanoTime() > deadline) {
+                    throw new IllegalStateException("no boot hashes from the leader within " + settings.bootTimeoutMillis() + " ms");
+                }
                 continue;
             }
             if (msg instanceof BootRequest req) {

@@ -12,7 +12,8 @@ package io.tandem.sync;
  * @param roundsLimit     stop after this many rounds (0: no limit; thesis -R)
  * @param speculation     rounds whose cluster hashes are pushed ahead while the current one is compared
  * @param maxDesyncLevel  past this desync level (and a window of about 2048 packets), a shorter anchor (down to 1 packet) is accepted
- * @param bootTimeoutMillis a non-leader gives up waiting for the leader's boot hashes after this long
+ * @param bootTimeoutMillis a non-leader gives up waiting for the leader's boot hashes after this long (0: never; a
+ *                        cluster installed on a quiet link boots when the traffic comes, minutes or hours later)
  * @param windowLimit     on a mismatch, a replica's window takes what it already holds beyond the round, up to this
  *                        many packets: one exchange then aligns many rounds (k at least; (d+1)k at desync level d)
  */
@@ -30,15 +31,16 @@ public record SyncSettings(boolean leader, int bootPeers, long bootWaitMillis, i
         if (roundsLimit < 0) throw new IllegalArgumentException("rounds must be >= 0, not " + roundsLimit);
         if (speculation < 1 || speculation > 1024) throw new IllegalArgumentException("speculation must be 1..1024, not " + speculation);
         if (maxDesyncLevel < 1) throw new IllegalArgumentException("max desync level must be >= 1, not " + maxDesyncLevel);
+        if (bootTimeoutMillis < 0) throw new IllegalArgumentException("boot timeout must be >= 0, not " + bootTimeoutMillis);
         if (windowLimit < 1 || windowLimit > 1 << 16) throw new IllegalArgumentException("window limit must be 1..65536, not " + windowLimit);
     }
 
     public static SyncSettings leader(int bootPeers, long bootWaitMillis) {
-        return new SyncSettings(true, bootPeers, bootWaitMillis, 0, 1, 0, 8, 16, 120_000, DEFAULT_WINDOW_LIMIT);
+        return new SyncSettings(true, bootPeers, bootWaitMillis, 0, 1, 0, 8, 16, 0, DEFAULT_WINDOW_LIMIT);
     }
 
     public static SyncSettings follower() {
-        return new SyncSettings(false, 0, 0, 0, 1, 0, 8, 16, 120_000, DEFAULT_WINDOW_LIMIT);
+        return new SyncSettings(false, 0, 0, 0, 1, 0, 8, 16, 0, DEFAULT_WINDOW_LIMIT);
     }
 
     public SyncSettings withMode(int m) {
