@@ -21,6 +21,7 @@ import io.tandem.api.ViewProposal;
 import io.tandem.sync.internal.NWayMerge;
 import io.tandem.sync.internal.PeerLostException;
 import io.tandem.sync.internal.RoundMailbox;
+import io.tandem.sync.internal.ViewDecision;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -431,52 +432,32 @@ public final class SyncEngine implements PeerRequestHandler {
                 v++;
                 continue;
             }
-            // agreed only when every candidate proposed exactly these members; otherwise propose what all share
-            TreeSet<String> common = new TreeSet<>(candidates);
-            boolean same = true;
-            for (String p : candidates) {
-                common.retainAll(got.get(p).members());
-                same &= new TreeSet<>(got.get(p).members()).equals(candidates);
-            }
-            if (!same) {
-                candidates = common;
-                v++;
+            ViewDecision.Outcome outcome = ViewDecision.decide(v, List.copyOf(candidates), got);
+            if (outcome instanceof ViewDecision.Retry retry) {
+                candidates = new TreeSet<>(retry.members());
+                v = retry.view();
                 continue;
             }
-            long base = Long.MAX_VALUE;
-            long reach = -1;
-            String ahead = null;
-            long nextRound = 0;
-            long nextEpoch = 0;
-            for (String p : candidates) {
-                ViewProposal q = got.get(p);
-                base = Math.min(base, q.alignedEnd());
-                if (q.alignedEnd() > reach) {
-                    reach = q.alignedEnd();
-                    ahead = p;
-                }
-                nextRound = Math.max(nextRound, q.round() + 1);
-                nextEpoch = Math.max(nextEpoch, q.epoch() + 1);
-            }
+            ViewDecision.Agreed agreed = (ViewDecision.Agreed) outcome;
             view = v;
             joining = false;
-            joiners.removeAll(candidates);
-            setMembers(List.copyOf(candidates));
-            peerAlignedEnd.keySet().retainAll(candidates);
+            joiners.removeAll(agreed.members());
+            setMembers(agreed.members());
+            peerAlignedEnd.keySet().retainAll(agreed.members());
             for (String p : peerIds()) peerAlignedEnd.put(p, got.get(p).alignedEnd());
-            round = nextRound;
-            epoch = nextEpoch;
+            round = agreed.round();
+            epoch = agreed.epoch();
             desync = 0;
-            commonBase = base;
-            mustReach = reach;
-            reachedBy = ahead;
-            final long agreed = v;
-            proposals.keySet().removeIf(x -> x <= agreed);
+            commonBase = agreed.base();
+            mustReach = agreed.reach();
+            reachedBy = agreed.reachedBy();
+            final long done = v;
+            proposals.keySet().removeIf(x -> x <= done);
             mailbox.forgetBefore(round);
             pushedAhead.clear();
             mailbox.viewChanged();
             if (highestProposedView > v) mailbox.viewChangeProposed();
-            LOG.warn("{}: view {} agreed: members {}, realigning from {} past {}", me, v, members, base, reach);
+            LOG.warn("{}: view {} agreed: members {}, realigning from {} past {}", me, v, members, agreed.base(), agreed.reach());
             return;
         }
     }
