@@ -172,6 +172,23 @@ final class Sim {
         return rep;
     }
 
+    /** The stream at every position some incarnation delivered, taken from the first that delivered it. */
+    private static HashLog union(List<SimCluster.Replica> incarnations, int hashLength) throws IOException {
+        HashLog all = new HashLog(hashLength, null, true);
+        long end = 0;
+        for (SimCluster.Replica r : incarnations) if (r.firstPosition >= 0) end = Math.max(end, r.firstPosition + r.log.size());
+        for (long p = 0; p < end; p++) {
+            for (SimCluster.Replica r : incarnations) {
+                if (r.firstPosition >= 0 && p >= r.firstPosition && p < r.firstPosition + r.log.size()) {
+                    int i = (int) (p - r.firstPosition);
+                    all.add(new PacketHash(r.log.hi(i), r.log.lo(i)));
+                    break;
+                }
+            }
+        }
+        return all;
+    }
+
     /**
      * What a finished cluster delivered against its source: the source's hashes from the first packet the cluster
      * delivered (written to {@code hashlogDir/source.hashes} when a directory is given), set loss, packets delivered
@@ -181,10 +198,9 @@ final class Sim {
         long packets = cluster.options.packets();
         int snippet = cluster.options.params().snippet();
         int hashLength = cluster.hash.length();
-        // The reference: the incarnation that delivered most (with faults, r1 may have died or come back late).
-        SimCluster.Replica reference = cluster.replicas.get(0);
-        for (SimCluster.Replica r : cluster.incarnations) if (r.log.size() > reference.log.size()) reference = r;
-        HashLog first = reference.log;
+        // The stream: r1's, or with faults every incarnation's together (each delivered part of it).
+        boolean faults = cluster.incarnations.size() > cluster.replicas.size() || cluster.crashes() > 0;
+        HashLog first = faults ? union(cluster.incarnations, cluster.hash.length()) : cluster.replicas.get(0).log;
         // The source log: every source packet from the first one the cluster delivered.
         long bootIndex = 0;
         if (first.size() > 0) {
@@ -199,10 +215,8 @@ final class Sim {
         for (long i = bootIndex; i < packets; i++) source.add(cluster.hash.hashPacket(capture.get(i), snippet));
         source.close();
 
-        // the reference's first position is where the source log starts
         long expected = packets - bootIndex;
         double theoryRate = 1;
-        boolean faults = cluster.incarnations.size() > cluster.replicas.size() || cluster.crashes() > 0;
         boolean identical = true;
         int[] diffs = new int[cluster.replicas.size()];
         for (int i = 0; i < cluster.replicas.size(); i++) {

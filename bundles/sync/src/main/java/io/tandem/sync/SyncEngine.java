@@ -62,6 +62,8 @@ public final class SyncEngine implements PeerRequestHandler {
     private static final int SHORT_SOURCE_TRIES = 10;
     private static final int KEPT_WINDOWS = 8;
     private static final long JOIN_ANSWER_WAIT_MILLIS = 250;
+    /** How long a follower waits for boot packets it does not hold yet: at the first boot, and at a join. */
+    private static final long BOOT_FIND_WAIT_MILLIS = 2000, JOIN_FIND_WAIT_MILLIS = 150;
     /**
      * How long a follower keeps the packets its boot answer names: the start comes one round trip later, or not at
      * all (a join's answer comes within {@link #JOIN_ANSWER_WAIT_MILLIS} or is not used).
@@ -536,7 +538,7 @@ public final class SyncEngine implements PeerRequestHandler {
         // not a member, and connected now: the loss of an earlier incarnation with this id is history
         mailbox.peerBack(q);
         int attempt = ++joinAttempts;
-        return new PendingBoot(attempt, view, from, List.copyOf(next), peers.sendBootHash(q, new BootHash(attempt, next, hashes)));
+        return new PendingBoot(attempt, view, from, List.copyOf(next), peers.sendBootHash(q, new BootHash(attempt, next, hashes, true)));
     }
 
     /** Start of the first run of {@code n} boot packets held at increasing positions, or -1. */
@@ -845,7 +847,7 @@ public final class SyncEngine implements PeerRequestHandler {
                 continue;
             }
             if (msg instanceof BootRequest req) {
-                long[] positions = findBoot(req.boot().hashes());
+                long[] positions = findBoot(req.boot().hashes(), req.boot().join() ? JOIN_FIND_WAIT_MILLIS : BOOT_FIND_WAIT_MILLIS);
                 answered.put(req.boot().attempt(), positions);
                 req.answer().complete(new BootAck(req.boot().attempt(), positions));
             } else if (msg instanceof BootStart start) {
@@ -889,15 +891,17 @@ public final class SyncEngine implements PeerRequestHandler {
      * answers is kept until the boot starts: a live follower's full queue would otherwise discard the very packet
      * the leader then starts at (a joiner's queue is often full: it waits for the cluster to reach its packets).
      */
-    private long[] findBoot(PacketHash[] hashes) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+    private long[] findBoot(PacketHash[] hashes, long waitMillis) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
         while (true) {
             db.keepFrom(db.start(), BOOT_KEEP_MILLIS); // nothing goes while searching
             long[] found = db.findBootCluster(hashes);
             // then only what the leader may start at: a run of l held in order (none: keep nothing)
             int run = firstRunHeld(found, Math.min(l, found.length));
             db.keepFrom(run < 0 ? Long.MAX_VALUE : found[run], BOOT_KEEP_MILLIS);
-            // wait only while none is held (the leader's first packets not captured yet), never for a join's
+            // wait only while none is held (the leader's first packets not captured yet); a joiner only briefly: it
+            // may just have started, or it captured later traffic than the cluster aligns (then waiting is no use,
+            // and the coordinator, which waits for its answer, asks again)
             if (java.util.Arrays.stream(found).anyMatch(x -> x >= 0) || db.sourceEnded() || System.nanoTime() > until) return found;
             db.awaitEnd(db.end() + hashes.length, TimeUnit.MILLISECONDS.toNanos(50));
         }

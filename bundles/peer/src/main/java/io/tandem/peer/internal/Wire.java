@@ -103,6 +103,7 @@ public final class Wire {
                 PacketHash[] hashes = r.boot().hashes();
                 out.putInt(hashes.length);
                 for (PacketHash h : hashes) putHash(out, h);
+                out.put((byte) (r.boot().join() ? 1 : 0));
             }
             case BOOTACK -> {
                 BootAckAnswer a = (BootAckAnswer) m;
@@ -312,7 +313,7 @@ public final class Wire {
                 List<String> members = r.strings();
                 PacketHash[] hashes = new PacketHash[r.count(HASH_BYTES)];
                 for (int i = 0; i < hashes.length; i++) hashes[i] = r.hash();
-                yield new BootHashRequest(id, new BootHash(attempt, members, hashes));
+                yield new BootHashRequest(id, new BootHash(attempt, members, hashes, r.bool()));
             }
             case BOOTACK -> {
                 int id = r.i32();

@@ -82,11 +82,12 @@ class WireTest {
         seen.add(list.type());
 
         PacketHash[] hashes = {new PacketHash(1, 2), new PacketHash(-1, Long.MIN_VALUE)};
-        BootHashRequest boot = (BootHashRequest) roundTrip(new BootHashRequest(9, new BootHash(4, List.of("r1", "r2"), hashes)));
+        BootHashRequest boot = (BootHashRequest) roundTrip(new BootHashRequest(9, new BootHash(4, List.of("r1", "r2"), hashes, true)));
         assertEquals(9, boot.requestId());
         assertEquals(4, boot.boot().attempt());
         assertEquals(List.of("r1", "r2"), boot.boot().members());
         assertArrayEquals(hashes, boot.boot().hashes());
+        assertTrue(boot.boot().join());
         seen.add(boot.type());
 
         BootAckAnswer ack = (BootAckAnswer) roundTrip(new BootAckAnswer(9, new BootAck(4, new long[] {-1, 7, Long.MAX_VALUE})));
