@@ -725,7 +725,12 @@ public final class SyncEngine implements PeerRequestHandler {
         CompletableFuture<T> f = future;
         while (true) {
             try {
-                return f.get(100, TimeUnit.MILLISECONDS);
+                T answer = f.get(100, TimeUnit.MILLISECONDS);
+                // A peer lost meanwhile may already be back as a new incarnation with the same id: an answer from it
+                // ("not held", since its packets are not the old one's) is no answer from the member we asked.
+                String lost = mailbox.lostReason(peer);
+                if (lost != null) throw new PeerLostException(peer, lost);
+                return answer;
             } catch (TimeoutException e) {
                 String lost = mailbox.lostReason(peer);
                 if (lost != null) throw new PeerLostException(peer, lost);
