@@ -383,15 +383,23 @@ final class SimCluster implements AutoCloseable {
         wire.booted();
         injectFaults(deadline);
         // An engine that stopped with an error ends the run at once: the others would wait for it in vain.
+        List<Replica> unadmitted = new ArrayList<>();
         for (Replica r : incarnations) {
             while (!r.killed && !ended(r) && System.nanoTime() < deadline) {
                 if (incarnations.stream().anyMatch(x -> x.engine.failure() != null)) break;
+                // a replica restarted too late: the cluster finished its source before admitting it
+                if (!r.engine.booted() && incarnations.stream().filter(x -> x != r && x.engine.booted()).allMatch(x -> x.killed || ended(x))) {
+                    unadmitted.add(r);
+                    r.engine.stop();
+                    break;
+                }
                 r.engine.awaitEnd(20, TimeUnit.MILLISECONDS);
             }
         }
         for (Replica r : incarnations) {
             String name = r.incarnation == 0 ? r.id : r.id + "." + r.incarnation;
-            if (r.engine.failure() != null) failures.add(name + ": " + r.engine.failure());
+            if (unadmitted.contains(r)) failures.add(name + ": not admitted before the cluster finished its source");
+            else if (r.engine.failure() != null) failures.add(name + ": " + r.engine.failure());
             else if (!r.killed && !ended(r)) failures.add(name + ": did not finish" + (System.nanoTime() >= deadline ? " within " + timeoutSeconds + " s" : "") + " (" + r.engine.stats() + ")");
         }
         endNanos = System.nanoTime();
