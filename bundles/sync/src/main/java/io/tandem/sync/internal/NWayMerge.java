@@ -481,7 +481,11 @@ public final class NWayMerge {
                     between |= mask[x];
                 }
             }
-            if (joined == 0) return;
+            if (joined > 0) removeMarked(gone);
+        }
+
+        /** Drops the entries marked gone, keeping the others in order. */
+        private void removeMarked(boolean[] gone) {
             int w = 0;
             for (int e = 0; e < size; e++) {
                 if (gone[e]) continue;
@@ -507,29 +511,19 @@ public final class NWayMerge {
                     break;
                 }
             }
-            int[] counts = new int[lists];
+            boolean[] gone = new boolean[size];
             List<List<Integer>> byList = new ArrayList<>();
             for (int i = 0; i < lists; i++) byList.add(new ArrayList<>());
-            int w = 0;
-            for (int e = 0; e < size; e++) {
-                if (e < cut && pos[e][a] < 0) {
-                    for (int i = 0; i < lists; i++) {
-                        if (pos[e][i] >= 0) {
-                            byList.get(i).add(pos[e][i]);
-                            counts[i]++;
-                        }
-                    }
-                    continue;
-                }
-                hi[w] = hi[e];
-                lo[w] = lo[e];
-                mask[w] = mask[e];
-                pos[w] = pos[e];
-                w++;
+            for (int e = 0; e < cut; e++) {
+                if (pos[e][a] >= 0) continue;
+                gone[e] = true;
+                for (int i = 0; i < lists; i++) if (pos[e][i] >= 0) byList.get(i).add(pos[e][i]);
             }
-            size = w;
+            removeMarked(gone);
+            int[] counts = new int[lists];
             for (int i = 0; i < lists; i++) {
                 discarded[i] = byList.get(i).stream().mapToInt(Integer::intValue).sorted().toArray();
+                counts[i] = discarded[i].length;
             }
             return counts;
         }
