@@ -61,9 +61,10 @@ public final class SyncEngine implements PeerRequestHandler {
     /** Boot attempts on the same window when a short finite source is not yet all held by every follower. */
     private static final int SHORT_SOURCE_TRIES = 10;
     private static final int KEPT_WINDOWS = 8;
-    private static final long JOIN_ANSWER_WAIT_MILLIS = 250;
-    /** How long a follower waits for boot packets it does not hold yet: at the first boot, and at a join. */
-    private static final long BOOT_FIND_WAIT_MILLIS = 2000, JOIN_FIND_WAIT_MILLIS = 150;
+    /** How long a follower waits for boot packets it does not hold yet (see {@link #findBoot}). */
+    private static final long BOOT_FIND_WAIT_MILLIS = 2000;
+    /** The coordinator waits for a joiner's answer as long as the joiner may wait for its packets. */
+    private static final long JOIN_ANSWER_WAIT_MILLIS = BOOT_FIND_WAIT_MILLIS + 100;
     /**
      * How long a follower keeps the packets its boot answer names: the start comes one round trip later, or not at
      * all (a join's answer comes within {@link #JOIN_ANSWER_WAIT_MILLIS} or is not used).
@@ -485,9 +486,9 @@ public final class SyncEngine implements PeerRequestHandler {
                 pending = sendJoinBoot(q);
                 if (pending == null) continue;
                 pendingBoots.put(q, pending);
-                // A joiner holding the boot packets answers at once; the rounds wait that long (at full speed the
-                // cluster would otherwise free them before the answer came). One that holds none waits before it
-                // answers: the rounds go on meanwhile.
+                // The rounds wait for the answer (at full speed the cluster would otherwise free the boot packets
+                // before it came): a joiner holding them, or one whose full queue holds later traffic, answers at
+                // once; one that just started waits up to two seconds to capture them.
                 try {
                     pending.answer().get(JOIN_ANSWER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
                 } catch (TimeoutException | ExecutionException e) {
@@ -852,7 +853,7 @@ public final class SyncEngine implements PeerRequestHandler {
                 continue;
             }
             if (msg instanceof BootRequest req) {
-                long[] positions = findBoot(req.boot().hashes(), req.boot().join() ? JOIN_FIND_WAIT_MILLIS : BOOT_FIND_WAIT_MILLIS);
+                long[] positions = findBoot(req.boot().hashes(), req.boot().join());
                 answered.put(req.boot().attempt(), positions);
                 req.answer().complete(new BootAck(req.boot().attempt(), positions));
             } else if (msg instanceof BootStart start) {
@@ -896,18 +897,19 @@ public final class SyncEngine implements PeerRequestHandler {
      * answers is kept until the boot starts: a live follower's full queue would otherwise discard the very packet
      * the leader then starts at (a joiner's queue is often full: it waits for the cluster to reach its packets).
      */
-    private long[] findBoot(PacketHash[] hashes, long waitMillis) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMillis);
+    private long[] findBoot(PacketHash[] hashes, boolean join) throws InterruptedException {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BOOT_FIND_WAIT_MILLIS);
         while (true) {
             db.keepFrom(db.start(), BOOT_KEEP_MILLIS); // nothing goes while searching
             long[] found = db.findBootCluster(hashes);
             // then only what the leader may start at: a run of l held in order (none: keep nothing)
             int run = firstRunHeld(found, Math.min(l, found.length));
             db.keepFrom(run < 0 ? Long.MAX_VALUE : found[run], BOOT_KEEP_MILLIS);
-            // wait only while none is held (the leader's first packets not captured yet); a joiner only briefly: it
-            // may just have started, or it captured later traffic than the cluster aligns (then waiting is no use,
-            // and the coordinator, which waits for its answer, asks again)
-            if (java.util.Arrays.stream(found).anyMatch(x -> x >= 0) || db.sourceEnded() || System.nanoTime() > until) return found;
+            // wait only while none is held (the leader's first packets, or a joiner's that just started, not captured
+            // yet); a joiner whose queue is full holds later traffic than the cluster aligns: waiting is no use, and
+            // the coordinator asks again
+            boolean full = db.end() - db.start() >= db.capacity();
+            if (java.util.Arrays.stream(found).anyMatch(x -> x >= 0) || db.sourceEnded() || System.nanoTime() > until || join && full) return found;
             db.awaitEnd(db.end() + hashes.length, TimeUnit.MILLISECONDS.toNanos(50));
         }
     }

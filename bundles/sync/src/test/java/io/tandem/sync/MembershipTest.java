@@ -1,20 +1,11 @@
 package io.tandem.sync;
 
 import io.tandem.api.ClusterParameters;
-import io.tandem.api.HashDatabase;
 import io.tandem.api.HashFunction;
-import io.tandem.api.Packet;
 import io.tandem.api.PacketHash;
 import io.tandem.api.PacketSource;
-import io.tandem.api.RoundOutcome;
-import io.tandem.api.SyncListener;
-import io.tandem.capture.CaptureLoop;
 import io.tandem.capture.LoopedCapture;
-import io.tandem.capture.RandomDrop;
 import io.tandem.hashdb.HashFunctions;
-import io.tandem.hashdb.PacketHashDatabase;
-import io.tandem.peer.MinaConnectionManager;
-import io.tandem.peer.PeerSettings;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -75,38 +66,38 @@ class MembershipTest {
     void aReplicaThatComesBackJoinsTheRunningStream(String coordinatorDrop) throws Exception {
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
-        List<Replica> replicas = new ArrayList<>();
+        List<TestReplica> replicas = new ArrayList<>();
         try {
-            Replica r1 = new Replica("r1", true, 0, secret, coordinatorDrop, 2);
+            TestReplica r1 = replica("r1", true, 0, secret, coordinatorDrop, 2);
             r1.peers.start();
             int port = r1.peers.listenAddress().getPort();
             replicas.add(r1);
-            replicas.add(new Replica("r2", false, port, secret, "5000", 2));
-            replicas.add(new Replica("r3", false, port, secret, "5000", 2));
-            for (Replica r : replicas) {
+            replicas.add(replica("r2", false, port, secret, "5000", 2));
+            replicas.add(replica("r3", false, port, secret, "5000", 2));
+            for (TestReplica r : replicas) {
                 if (!r.leader) r.peers.start();
                 r.engine.start();
             }
-            Replica old = replicas.get(2);
+            TestReplica old = replicas.get(2);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (old.log.size() < 20_000) {
+            while (old.delivered() < 20_000) {
                 assertTrue(System.nanoTime() < deadline, "the cluster did not deliver 20,000 packets: " + old.engine.stats());
                 Thread.sleep(5);
             }
             old.kill();
             // On a hub a replica that comes back sees today's traffic, not the capture's history: its source starts
             // near the cluster's aligned end.
-            long present = sourceIndexOf(replicas.get(0).log.hashes.get(0)) + replicas.get(0).engine.stats().alignedEnd() - 500;
-            Replica back = new Replica("r3", false, port, secret, "5000", 2, present, CAPACITY);
+            long present = sourceIndexOf(replicas.get(0).log.get(0)) + replicas.get(0).engine.stats().alignedEnd() - 500;
+            TestReplica back = replica("r3", false, port, secret, "5000", 2, present, CAPACITY);
             replicas.add(back);
             back.peers.start();
             back.engine.start();
-            for (Replica r : List.of(replicas.get(0), replicas.get(1), back)) {
+            for (TestReplica r : List.of(replicas.get(0), replicas.get(1), back)) {
                 assertTrue(r.engine.awaitEnd(120, TimeUnit.SECONDS), r.id + " did not finish: " + r.engine.stats());
                 assertEquals(null, r.engine.failure(), r.id);
             }
-            List<PacketHash> first = replicas.get(0).log.hashes;
-            assertEquals(first, replicas.get(1).log.hashes, "r2 delivers what r1 delivers");
+            List<PacketHash> first = replicas.get(0).log;
+            assertEquals(first, replicas.get(1).log, "r2 delivers what r1 delivers");
             if (coordinatorDrop.equals("0")) {
                 sameStream(expectedFrom(first.get(0)), first, "the survivors deliver the source exactly");
             } else {
@@ -115,12 +106,12 @@ class MembershipTest {
                 assertTrue(first.size() > expected * 0.99 && first.size() <= expected + 50,
                         "the survivors deliver the source less the set loss: " + first.size() + " of " + expected);
             }
-            List<PacketHash> joined = back.log.hashes;
+            List<PacketHash> joined = back.log;
             assertTrue(joined.size() > 10_000, "the replica that came back delivers the rest of the stream: " + joined.size());
             assertEquals(first.subList(first.size() - joined.size(), first.size()), joined, "from where it joined, the same stream");
             assertTrue(back.engine.stats().view() >= 2, "it joined by a view change: " + back.engine.stats());
         } finally {
-            for (Replica r : replicas) r.kill();
+            for (TestReplica r : replicas) r.kill();
         }
     }
 
@@ -150,103 +141,61 @@ class MembershipTest {
     private void runAndKill(String[] drops, int victim) throws Exception {
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
-        List<Replica> replicas = new ArrayList<>();
+        List<TestReplica> replicas = new ArrayList<>();
         int leaderPort = 0;
         try {
             for (int i = 0; i < drops.length; i++) {
-                Replica r = new Replica("r" + (i + 1), i == 0, leaderPort, secret, drops[i], drops.length - 1);
+                TestReplica r = replica("r" + (i + 1), i == 0, leaderPort, secret, drops[i], drops.length - 1);
                 if (i == 0) {
                     r.peers.start();
                     leaderPort = r.peers.listenAddress().getPort();
                 }
                 replicas.add(r);
             }
-            for (Replica r : replicas) {
+            for (TestReplica r : replicas) {
                 if (!r.leader) r.peers.start();
                 r.engine.start();
             }
-            Replica dying = replicas.get(victim);
+            TestReplica dying = replicas.get(victim);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (dying.log.size() < 40_000) {
+            while (dying.delivered() < 40_000) {
                 assertTrue(System.nanoTime() < deadline, "the cluster did not deliver 40,000 packets: " + dying.engine.stats());
                 assertEquals(null, dying.engine.failure());
                 Thread.sleep(5);
             }
             dying.kill();
-            int killedAt = dying.log.size();
-            for (Replica r : replicas) {
+            int killedAt = dying.delivered();
+            for (TestReplica r : replicas) {
                 if (r == dying) continue;
                 assertTrue(r.engine.awaitEnd(120, TimeUnit.SECONDS), r.id + " did not finish: " + r.engine.stats());
                 assertEquals(null, r.engine.failure(), r.id);
                 assertTrue(r.engine.stats().view() >= 1, r.id + " changed its view");
             }
-            List<Replica> survivors = replicas.stream().filter(r -> r != dying).toList();
-            List<PacketHash> first = survivors.get(0).log.hashes;
-            for (Replica r : survivors) assertEquals(first, r.log.hashes, r.id + " delivers what " + survivors.get(0).id + " delivers");
-            assertEquals(first.subList(0, killedAt), dying.log.hashes.subList(0, killedAt), "the dead replica had delivered a prefix of it");
+            List<TestReplica> survivors = replicas.stream().filter(r -> r != dying).toList();
+            List<PacketHash> first = survivors.get(0).log;
+            for (TestReplica r : survivors) assertEquals(first, r.log, r.id + " delivers what " + survivors.get(0).id + " delivers");
+            assertEquals(first.subList(0, killedAt), dying.log.subList(0, killedAt), "the dead replica had delivered a prefix of it");
             // one survivor lost nothing: the stream is the source, from the boot packet to its end, once each
             List<PacketHash> expected = expectedFrom(first.get(0));
             assertEquals(expected.size(), first.size(), "delivered count");
             sameStream(expected, first, "the survivors deliver the source exactly");
         } finally {
-            for (Replica r : replicas) r.kill();
+            for (TestReplica r : replicas) r.kill();
         }
     }
 
-    /** One replica: its own database, capture (own random drop), connection manager and engine. */
-    private static final class Replica {
-        final String id;
-        final boolean leader;
-        final MinaConnectionManager peers;
-        final SyncEngine engine;
-        final Log log = new Log();
-
-        Replica(String id, boolean leader, int leaderPort, byte[] secret, String drop, int followers) {
-            this(id, leader, leaderPort, secret, drop, followers, 0, CAPACITY);
+    /** A replica of this test: the looped capture from {@code skip} on, through its own random drop. */
+    private static TestReplica replica(String id, boolean leader, int leaderPort, byte[] secret, String drop, int followers, long skip, int capacity) {
+        PacketSource cursor = source.cursor(PACKETS);
+        try {
+            for (long i = 0; i < skip; i++) cursor.next();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
-
-        Replica(String id, boolean leader, int leaderPort, byte[] secret, String drop, int followers, long skip, int capacity) {
-            this.id = id;
-            this.leader = leader;
-            HashDatabase db = new PacketHashDatabase(md5, PARAMS.snippet(), capacity, HashDatabase.WhenFull.BLOCK);
-            PacketSource cursor = source.cursor(PACKETS);
-            try {
-                for (long i = 0; i < skip; i++) cursor.next();
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-            CaptureLoop capture = new CaptureLoop(cursor, RandomDrop.parse(drop, id.hashCode()), db);
-            PeerSettings.Builder ps = PeerSettings.builder(id, secret).listen("127.0.0.1", 0).parameters(PARAMS);
-            if (!leader) ps.leader("127.0.0.1", leaderPort);
-            peers = new MinaConnectionManager(ps.build());
-            engine = new SyncEngine(leader ? SyncSettings.leader(followers, 60_000) : SyncSettings.follower(), db, peers, capture::captureSome, log);
-            peers.setHandler(engine);
-        }
-
-        void kill() {
-            engine.stop();
-            peers.close();
-        }
+        return new TestReplica(id, leader, leaderPort, secret, followers, cursor, drop, md5, PARAMS, capacity, b -> b);
     }
 
-    private static final class Log implements SyncListener {
-        final List<PacketHash> hashes = java.util.Collections.synchronizedList(new ArrayList<>());
-
-        int size() {
-            return hashes.size();
-        }
-
-        @Override
-        public void onDelivered(long position, PacketHash hash, Packet packet) {
-            hashes.add(hash);
-        }
-
-        @Override
-        public void onRound(long round, RoundOutcome outcome) {
-        }
-
-        @Override
-        public void onEnd() {
-        }
+    private static TestReplica replica(String id, boolean leader, int leaderPort, byte[] secret, String drop, int followers) {
+        return replica(id, leader, leaderPort, secret, drop, followers, 0, CAPACITY);
     }
 }

@@ -1,20 +1,12 @@
 package io.tandem.sync;
 
 import io.tandem.api.ClusterParameters;
-import io.tandem.api.HashDatabase;
 import io.tandem.api.HashFunction;
 import io.tandem.api.Packet;
 import io.tandem.api.PacketHash;
 import io.tandem.api.PacketSource;
-import io.tandem.api.RoundOutcome;
-import io.tandem.api.SyncListener;
-import io.tandem.capture.CaptureLoop;
 import io.tandem.capture.LoopedCapture;
-import io.tandem.capture.RandomDrop;
 import io.tandem.hashdb.HashFunctions;
-import io.tandem.hashdb.PacketHashDatabase;
-import io.tandem.peer.MinaConnectionManager;
-import io.tandem.peer.PeerSettings;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -22,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -50,56 +41,30 @@ class QuietLinkTest {
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         long opened = System.nanoTime();
-        List<MinaConnectionManager> managers = new ArrayList<>();
-        List<SyncEngine> engines = new ArrayList<>();
-        List<List<PacketHash>> logs = new ArrayList<>();
+        List<TestReplica> replicas = new ArrayList<>();
         try {
             int leaderPort = 0;
             for (int i = 0; i < 2; i++) {
                 boolean leader = i == 0;
-                HashDatabase db = new PacketHashDatabase(md5, PARAMS.snippet(), 20_000, HashDatabase.WhenFull.BLOCK);
-                PacketSource quiet = new Silences(source.cursor(PACKETS), opened);
-                CaptureLoop capture = new CaptureLoop(quiet, RandomDrop.parse(leader ? "0" : "3000", 7 + i), db);
-                PeerSettings.Builder ps = PeerSettings.builder("r" + (i + 1), secret).listen("127.0.0.1", 0).parameters(PARAMS)
-                        .heartbeatMillis(100).peerTimeoutMillis(1_000).requestTimeoutMillis(REQUEST_TIMEOUT_MILLIS);
-                if (!leader) ps.leader("127.0.0.1", leaderPort);
-                MinaConnectionManager cm = new MinaConnectionManager(ps.build());
-                List<PacketHash> log = Collections.synchronizedList(new ArrayList<>());
-                SyncEngine engine = new SyncEngine(leader ? SyncSettings.leader(1, 60_000) : SyncSettings.follower(), db, cm,
-                        capture::captureSome, new SyncListener() {
-                            @Override
-                            public void onDelivered(long position, PacketHash hash, Packet packet) {
-                                log.add(hash);
-                            }
-
-                            @Override
-                            public void onRound(long round, RoundOutcome outcome) {
-                            }
-
-                            @Override
-                            public void onEnd() {
-                            }
-                        });
-                cm.setHandler(engine);
-                cm.start();
-                if (leader) leaderPort = cm.listenAddress().getPort();
-                managers.add(cm);
-                engines.add(engine);
-                logs.add(log);
+                TestReplica r = new TestReplica("r" + (i + 1), leader, leaderPort, secret, 1, new Silences(source.cursor(PACKETS), opened),
+                        leader ? "0" : "3000", md5, PARAMS, 20_000,
+                        b -> b.heartbeatMillis(100).peerTimeoutMillis(1_000).requestTimeoutMillis(REQUEST_TIMEOUT_MILLIS));
+                r.peers.start();
+                if (leader) leaderPort = r.peers.listenAddress().getPort();
+                replicas.add(r);
             }
-            for (SyncEngine e : engines) e.start();
-            for (SyncEngine e : engines) {
-                assertTrue(e.awaitEnd(120, TimeUnit.SECONDS), "did not finish: " + e.stats());
-                assertNull(e.failure());
+            for (TestReplica r : replicas) r.engine.start();
+            for (TestReplica r : replicas) {
+                assertTrue(r.engine.awaitEnd(120, TimeUnit.SECONDS), "did not finish: " + r.engine.stats());
+                assertNull(r.engine.failure());
             }
             assertTrue(System.nanoTime() - opened > TimeUnit.MILLISECONDS.toNanos(2 * SILENCE_MILLIS), "both silences happened");
-            assertEquals(logs.get(0), logs.get(1), "both deliver the same stream");
+            assertEquals(replicas.get(0).log, replicas.get(1).log, "both deliver the same stream");
             List<PacketHash> expected = new ArrayList<>();
             for (long i = 0; i < PACKETS; i++) expected.add(md5.hashPacket(source.get(i), PARAMS.snippet()));
-            assertEquals(expected, logs.get(0), "the whole source, booted on its first packet after the first silence");
+            assertEquals(expected, replicas.get(0).log, "the whole source, booted on its first packet after the first silence");
         } finally {
-            for (SyncEngine e : engines) e.stop();
-            for (MinaConnectionManager m : managers) m.close();
+            for (TestReplica r : replicas) r.kill();
         }
     }
 
