@@ -1,5 +1,7 @@
 package io.tandem.peer;
 
+import io.tandem.peer.internal.FrameCodec;
+
 import io.tandem.api.ClusterParameters;
 import io.tandem.api.Packet;
 import io.tandem.peer.internal.Message;
@@ -52,15 +54,15 @@ class RobustnessTest {
     @Test
     void anUnsupportedVersionClosesTheConnection() throws Exception {
         try (RawPeer raw = new RawPeer(port)) {
-            raw.write(RawPeer.header(2, Message.Type.LOGIN.code, 10));
-            assertRejected(raw, "unsupported protocol version 2");
+            raw.write(RawPeer.header(1, Message.Type.LOGIN.code, 10));
+            assertRejected(raw, "unsupported protocol version 1 (this replica speaks 2)");
         }
     }
 
     @Test
     void anUnknownMessageTypeClosesTheConnection() throws Exception {
         try (RawPeer raw = new RawPeer(port)) {
-            raw.write(RawPeer.header(1, 0x7E, 0));
+            raw.write(RawPeer.header(FrameCodec.VERSION, 0x7E, 0));
             assertRejected(raw, "unknown message type 0x7e");
         }
     }
@@ -69,7 +71,7 @@ class RobustnessTest {
     void aFrameOverTheLimitIsRefusedFromItsHeaderAlone() throws Exception {
         try (RawPeer raw = new RawPeer(port)) {
             // Only the header is sent: the server must not wait for (nor allocate) four gigabytes.
-            raw.write(RawPeer.header(1, Message.Type.LOGIN.code, 0xFFFFFFFFL));
+            raw.write(RawPeer.header(FrameCodec.VERSION, Message.Type.LOGIN.code, 0xFFFFFFFFL));
             assertRejected(raw, "login frame of 4294967295 bytes is over the limit of 16777216 bytes");
         }
     }
@@ -78,7 +80,7 @@ class RobustnessTest {
     void aTruncatedFrameThenCloseHarmsNothing() throws Exception {
         try (RawPeer raw = new RawPeer(port)) {
             assertInstanceOf(Message.Hello.class, raw.read());
-            raw.write(RawPeer.header(1, Message.Type.LOGIN.code, 100));
+            raw.write(RawPeer.header(FrameCodec.VERSION, Message.Type.LOGIN.code, 100));
             raw.write(new byte[10]);
         }
         assertServesWellBehavedPeer();
@@ -92,7 +94,7 @@ class RobustnessTest {
             byte[] id = "r9".getBytes(StandardCharsets.UTF_8);
             // A login frame that holds the client id and nothing else.
             byte[] payload = ByteBuffer.allocate(2 + id.length).putShort((short) id.length).put(id).array();
-            raw.write(RawPeer.header(1, Message.Type.LOGIN.code, payload.length));
+            raw.write(RawPeer.header(FrameCodec.VERSION, Message.Type.LOGIN.code, payload.length));
             raw.write(payload);
             assertRejected(raw, "malformed login payload: cut short (4 bytes)");
         }

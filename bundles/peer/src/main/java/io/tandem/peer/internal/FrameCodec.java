@@ -23,7 +23,8 @@ import java.nio.ByteOrder;
 public final class FrameCodec implements ProtocolCodecFactory {
     public static final byte MAGIC_0 = 'T';
     public static final byte MAGIC_1 = 'N';
-    public static final int VERSION = 1;
+    /** 2: BOOTHASH carries the join flag (a version 1 replica cannot read it, and says so at the first frame). */
+    public static final int VERSION = 2;
     public static final int HEADER_BYTES = 8;
 
     private final ProtocolEncoder encoder = new Encoder();

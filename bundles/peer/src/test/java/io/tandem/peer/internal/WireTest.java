@@ -40,7 +40,7 @@ class WireTest {
         IoBuffer frame = FrameCodec.encode(m);
         assertEquals('T', frame.get(0));
         assertEquals('N', frame.get(1));
-        assertEquals(1, frame.get(2));
+        assertEquals(FrameCodec.VERSION, frame.get(2));
         assertEquals(m.type().code, frame.get(3) & 0xFF);
         assertEquals(frame.remaining() - 8, frame.getInt(4));
         frame.position(8);
