@@ -62,8 +62,8 @@ class LiveReplicaSetIT {
     private static final int SET_LOSS_BOUND = 5;
     private static final int REORDER_BOUND = 10;
     /** The shipped snippet and cluster size (etc/io.tandem.sync.cfg defaults). */
-    private static final int SNIPPET = 56;
-    private static final int K = 56;
+    private static final int SNIPPET = io.tandem.api.ClusterParameters.DEFAULTS.snippet();
+    private static final int K = io.tandem.api.ClusterParameters.DEFAULTS.clusterSize();
     private static final String USER = "tandem";
 
     private TestBed bed;

@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * starts it from inside its Karaf so that swapping that Karaf's bundles cannot touch it.
  *
  * <p>It replays the looped captures of a folder at a fixed rate, leads (waits for one peer), and writes into its
- * directory: {@code source.hashes} (one loop of the source: MD5 over each packet's first 56 bytes, computed here
+ * directory: {@code source.hashes} (one loop of the source: MD5 over each packet's first snippet bytes, computed here
  * with {@link MessageDigest}, not with the engine's hash function), {@code r1.hashes} (one hex hash per delivered
  * packet, line = stream position) and {@code status} (state, view, members, delivered, failure; rewritten every
  * 200 ms). It ends when the file {@code stop} appears, its parent process (the container) ends, or after

@@ -123,7 +123,7 @@ public class TandemIT extends TandemTestSupport {
         String status = exec("tandem:status");
         assertContains(status, "r1 (leader)");
         assertContains(status, "state      running");
-        assertContains(status, "k=56 l=4 hash=md5 snippet=56, mode 1");
+        assertContains(status, "k=56 l=4 hash=md5 snippet=128, mode 1");
         assertContains(exec("tandem:peers"), "r2");
         assertContains(exec("tandem:stats"), "capture.seen");
         assertContains(exec("tandem:stats --json"), "{\"id\":\"r1\",\"state\":\"running\"");

@@ -10,10 +10,10 @@ import java.util.List;
  * @param clusterSize k, packets per round (thesis default 56)
  * @param anchorSize  l, consecutive packets every replica must hold to realign (default 4)
  * @param hashName    packet hash function name (default md5)
- * @param snippet     bytes of each packet that are hashed (default 56)
+ * @param snippet     bytes of each packet that are hashed (default 128; the thesis used 56, see docs/benchmarks.md "Repeated hashes")
  */
 public record ClusterParameters(int clusterSize, int anchorSize, String hashName, int snippet) {
-    public static final ClusterParameters DEFAULTS = new ClusterParameters(56, 4, "md5", 56);
+    public static final ClusterParameters DEFAULTS = new ClusterParameters(56, 4, "md5", 128);
 
     public ClusterParameters {
         if (clusterSize < 2 || clusterSize > 65536) throw new IllegalArgumentException("cluster.size must be 2..65536, not " + clusterSize);

@@ -18,7 +18,7 @@ public interface HashFunction {
     /** Hash of {@code data[offset, offset + length)}. */
     PacketHash hash(byte[] data, int offset, int length);
 
-    /** Hash of the first {@code snippet} bytes of a packet (thesis: MD5 over 56 bytes by default). */
+    /** Hash of the first {@code snippet} bytes of a packet (the thesis hashed 56 bytes; Tandem defaults to 128). */
     default PacketHash hashPacket(Packet packet, int snippet) {
         byte[] d = packet.data();
         return hash(d, 0, Math.min(snippet, d.length));

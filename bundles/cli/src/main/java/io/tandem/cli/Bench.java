@@ -25,8 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /** {@code ./tandem bench}: figures for docs/benchmarks.md, printed one line per measurement. */
 final class Bench {
-    static final Set<String> SYNC_OPTIONS = Set.of("replicas", "loss", "cluster", "packets", "source", "mode", "hash", "window");
-    static final Set<String> CAPTURE_OPTIONS = Set.of("source", "packets", "hash");
+    static final Set<String> SYNC_OPTIONS = Set.of("replicas", "loss", "cluster", "packets", "source", "mode", "hash", "snippet", "window");
+    static final Set<String> CAPTURE_OPTIONS = Set.of("source", "packets", "hash", "snippet");
 
     private Bench() {
     }
@@ -38,6 +38,7 @@ final class Bench {
         long packets = a.getLong("packets", 1_000_000, 1000, Long.MAX_VALUE);
         int mode = a.getInt("mode", 1, 0, 1);
         String hash = a.get("hash", "md5");
+        int snippet = a.getInt("snippet", ClusterParameters.DEFAULTS.snippet(), 1, 65535);
         int window = a.getInt("window", SyncSettings.DEFAULT_WINDOW_LIMIT, 1, 1 << 16);
         LoopedCapture capture = LoopedCapture.load(Path.of(a.get("source", Main.defaultSource())));
         // the packets are built before any cell is timed: the figure is the sync's, not the re-stamping's
@@ -48,18 +49,18 @@ final class Bench {
         for (int n : replicaCounts) {
             for (double loss : losses) {
                 for (int k : clusters) {
-                    failed += syncCell(out, capture, n, loss, k, packets, mode, hash, window) ? 0 : 1;
+                    failed += syncCell(out, capture, n, loss, k, packets, mode, hash, snippet, window) ? 0 : 1;
                 }
             }
         }
         return failed == 0 ? 0 : 1;
     }
 
-    private static boolean syncCell(PrintStream out, LoopedCapture capture, int n, double loss, int k, long packets, int mode, String hash, int window) throws Exception {
+    private static boolean syncCell(PrintStream out, LoopedCapture capture, int n, double loss, int k, long packets, int mode, String hash, int snippet, int window) throws Exception {
         String drop = loss == 0 ? "0" : Long.toString(Math.round(loss * 1000));
         Map<Integer, String> drops = new java.util.HashMap<>();
         for (int i = 1; i <= n; i++) drops.put(i, drop);
-        SimCluster.Options o = new SimCluster.Options(capture, packets, n, drops, new ClusterParameters(k, 4, hash, 56), mode, 0, window,
+        SimCluster.Options o = new SimCluster.Options(capture, packets, n, drops, new ClusterParameters(k, 4, hash, snippet), mode, 0, window,
                 1 << 18, 0, 42, null, false, null);
         System.gc();
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
@@ -85,23 +86,14 @@ final class Bench {
             double secs = cluster.seconds();
             HashLog first = cluster.replicas.get(0).log;
             long delivered = first.size();
-            long bootIndex = bootIndex(cluster.hash, capture, first, packets);
+            long bootIndex = Sim.bootIndex(cluster.hash, snippet, capture, first, o.leaderLate(), packets);
             long setLost = packets - bootIndex - delivered;
             double cpuPct = 100.0 * cpu / 1e9 / secs / Runtime.getRuntime().availableProcessors();
-            out.printf(Locale.ROOT, "bench sync replicas=%d k=%d loss=%s%% pps=%.0f set_lost=%d cpu=%.0f%% heap=%dMB%s%n",
-                    n, k, fmt(loss), delivered / secs, setLost, cpuPct, peakHeap.get() >> 20,
+            out.printf(Locale.ROOT, "bench sync replicas=%d k=%d snippet=%d loss=%s%% pps=%.0f set_lost=%d cpu=%.0f%% heap=%dMB%s%n",
+                    n, k, snippet, fmt(loss), delivered / secs, setLost, cpuPct, peakHeap.get() >> 20,
                     failures.isEmpty() ? "" : " FAILED: " + String.join("; ", failures));
             return failures.isEmpty();
         }
-    }
-
-    private static long bootIndex(HashFunction hash, LoopedCapture capture, HashLog log, long packets) {
-        if (log.size() == 0) return 0;
-        for (long i = 0; i < packets; i++) {
-            PacketHash h = hash.hashPacket(capture.get(i), 56);
-            if (h.hi() == log.hi(0) && h.lo() == log.lo(0)) return i;
-        }
-        return 0;
     }
 
     static int capture(Args a, PrintStream out) throws Exception {
@@ -123,13 +115,16 @@ final class Bench {
         LoopedCapture capture = LoopedCapture.load(source);
         List<Packet> sample = new ArrayList<>();
         for (int i = 0; i < capture.size(); i++) sample.add(capture.get(i));
-        long sink = 0;
-        t0 = System.nanoTime();
-        for (long i = 0; i < packets; i++) sink += hash.hashPacket(sample.get((int) (i % sample.size())), 56).lo();
-        double hashSecs = (System.nanoTime() - t0) / 1e9;
-        out.printf(Locale.ROOT, "bench capture hash=%s snippet=56 packets=%d pps=%.0f (checksum %x)%n", hash.name(), packets, packets / hashSecs, sink);
+        int snippet = ClusterParameters.DEFAULTS.snippet();
+        for (int b : ints(a.get("snippet", Integer.toString(snippet)), "snippet")) {
+            long sink = 0;
+            t0 = System.nanoTime();
+            for (long i = 0; i < packets; i++) sink += hash.hashPacket(sample.get((int) (i % sample.size())), b).lo();
+            double hashSecs = (System.nanoTime() - t0) / 1e9;
+            out.printf(Locale.ROOT, "bench capture hash=%s snippet=%d packets=%d pps=%.0f (checksum %x)%n", hash.name(), b, packets, packets / hashSecs, sink);
+        }
 
-        PacketHashDatabase db = new PacketHashDatabase(hash, 56, 1 << 16, HashDatabase.WhenFull.DROP);
+        PacketHashDatabase db = new PacketHashDatabase(hash, snippet, 1 << 16, HashDatabase.WhenFull.DROP);
         db.rebase(0);
         t0 = System.nanoTime();
         for (long i = 0; i < packets; i++) {
@@ -137,11 +132,11 @@ final class Bench {
             if ((i & 4095) == 4095) db.free(db.end() - 1024);
         }
         double regSecs = (System.nanoTime() - t0) / 1e9;
-        out.printf(Locale.ROOT, "bench capture register=%s packets=%d pps=%.0f dropped=%d%n", hash.name(), packets, packets / regSecs, db.stats().droppedFull());
+        out.printf(Locale.ROOT, "bench capture register=%s snippet=%d packets=%d pps=%.0f dropped=%d%n", hash.name(), snippet, packets, packets / regSecs, db.stats().droppedFull());
         return 0;
     }
 
-    private static List<Integer> ints(String csv, String name) {
+    static List<Integer> ints(String csv, String name) {
         List<Integer> out = new ArrayList<>();
         for (String s : csv.split(",")) {
             try {

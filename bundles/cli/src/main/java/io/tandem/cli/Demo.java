@@ -220,8 +220,8 @@ final class Demo {
         r.operatorAlerts().stream().collect(java.util.stream.Collectors.groupingBy(a -> a.alert().signature(), java.util.TreeMap::new,
                 java.util.stream.Collectors.counting())).forEach((sig, n) -> out.printf(Locale.ROOT, "           %4d  %s%n", n, sig));
         out.printf(Locale.ROOT, "time       %.1f s, traffic at %.0f packets/s%n", r.seconds(), r.wirePps());
-        out.printf(Locale.ROOT, "demo replicas=%d pps=%d packets=%d delivered=%d set_lost=%d theory=%.1f identical=%s seconds=%.1f alerts=%d reported_twice=%d feeder_dropped=%d%n",
-                s.replicas(), r.pps(), s.sourcePackets(), s.delivered(), s.setLost(), s.theory(), r.identical() ? "yes" : "no", r.seconds(),
+        out.printf(Locale.ROOT, "demo replicas=%d pps=%d packets=%d delivered=%d set_lost=%d twice=%d theory=%.1f identical=%s seconds=%.1f alerts=%d reported_twice=%d feeder_dropped=%d%n",
+                s.replicas(), r.pps(), s.sourcePackets(), s.delivered(), s.setLost(), s.duplicated(), s.theory(), r.identical() ? "yes" : "no", r.seconds(),
                 r.operatorAlerts().size(), r.reportedTwice(), r.replicas().stream().mapToLong(ReplicaFigures::feederDropped).sum());
     }
 

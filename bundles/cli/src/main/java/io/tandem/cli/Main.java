@@ -26,8 +26,10 @@ public final class Main {
             "               --analyzer rules|suricata (rules) --replicas N (2) --drop rI=FORMAT (repeatable) | --loss PERCENT",
             "               (independent loss, no packet lost by all) --seed S --timeout SECONDS",
             "  bench sync   throughput of the sync machinery from packets preloaded in memory",
-            "               --replicas 2,3 --loss 0,0.05,0.5,5,50 --cluster 8,56,1024 --packets N --source PATH",
-            "  bench capture  cost of reading and hashing a capture (pcap4j/libpcap, md5 over 56 bytes)",
+            "               --replicas 2,3 --loss 0,0.05,0.5,5,50 --cluster 8,56,1024 --packets N --source PATH --snippet B",
+            "  bench capture  cost of reading and hashing a capture (pcap4j/libpcap) --hash H --snippet B,B.. --packets N",
+            "  bench hashes  thesis Table 7 on the shared captures: packets hashing like one of the window before them,",
+            "               by hash and snippet, IPv4/IPv6 --pcaps PATH[,PATH...] --hash H,.. --snippet B,.. --window W",
             "  bench rules  the embedded rules engine's packets/s: [--loops N] [--classification FILE] [--var NAME=VALUE]...",
             "               --rules FILE|DIR... --pcaps FILE|DIR...",
             "random drop FORMAT (thesis): <probability out of 100000> | p<prob>,(d|D)<duration>,(f<freq>|(i|I)<interval>)",
@@ -54,14 +56,15 @@ public final class Main {
                 case "replay":
                     return Replay.main(new Args(argv, 1, Replay.OPTIONS), out);
                 case "bench":
-                    if (argv.length < 2) throw new Args.UsageException("bench needs what to measure: sync, capture or rules");
+                    if (argv.length < 2) throw new Args.UsageException("bench needs what to measure: sync, capture, hashes or rules");
                     if (argv[1].equals("sync")) return Bench.sync(new Args(argv, 2, Bench.SYNC_OPTIONS), out);
                     if (argv[1].equals("capture")) return Bench.capture(new Args(argv, 2, Bench.CAPTURE_OPTIONS), out);
+                    if (argv[1].equals("hashes")) return HashRepeats.main(new Args(argv, 2, HashRepeats.OPTIONS), out);
                     if (argv[1].equals("rules")) {
                         io.tandem.analyzer.rules.RulesBench.main(java.util.Arrays.copyOfRange(argv, 2, argv.length));
                         return 0;
                     }
-                    throw new Args.UsageException("unknown benchmark '" + argv[1] + "' (known: sync, capture, rules)");
+                    throw new Args.UsageException("unknown benchmark '" + argv[1] + "' (known: sync, capture, hashes, rules)");
                 default:
                     throw new Args.UsageException("unknown command '" + argv[0] + "' (known: demo, sim, replay, bench; ./tandem help)");
             }

@@ -35,13 +35,12 @@ final class Replay {
     static final Set<String> OPTIONS = Set.of("analyzer", "replicas", "drop", "loss", "seed", "timeout");
 
     /**
-     * Cluster parameters of a replay: the defaults but two. The snippet must reach past an IPv6 header into TCP (56
-     * bytes end inside it). The anchor is 2 packets: a boot needs l consecutive packets at increasing positions at
-     * every replica, and a short test capture often retransmits one of its first packets, whose copies the boot
-     * search cannot tell apart (the live default, 4, then starts the stream after them).
+     * Cluster parameters of a replay: the defaults but the anchor, 2 packets: a boot needs l consecutive packets at
+     * increasing positions at every replica, and a short test capture often retransmits one of its first packets,
+     * whose copies the boot search cannot tell apart (the live default, 4, then starts the stream after them).
      */
     static final ClusterParameters PARAMS = new ClusterParameters(ClusterParameters.DEFAULTS.clusterSize(), 2,
-            ClusterParameters.DEFAULTS.hashName(), 256);
+            ClusterParameters.DEFAULTS.hashName(), ClusterParameters.DEFAULTS.snippet());
 
     /**
      * What a replay gave.

@@ -1,6 +1,7 @@
 package io.tandem.cli;
 
 import io.tandem.api.ClusterParameters;
+import io.tandem.api.HashFunction;
 import io.tandem.api.PacketHash;
 import io.tandem.capture.LoopedCapture;
 import io.tandem.capture.RandomDrop;
@@ -91,8 +92,9 @@ final class Sim {
             replicas = a.getInt("replicas", 2, 1, 64);
             drops.putAll(drops(a, replicas));
             try {
-                params = new ClusterParameters(a.getInt("cluster", 56, 2, 65536), a.getInt("anchor", 4, 1, 65536),
-                        a.get("hash", "md5"), a.getInt("snippet", 56, 1, 65535));
+                ClusterParameters d = ClusterParameters.DEFAULTS;
+                params = new ClusterParameters(a.getInt("cluster", d.clusterSize(), 2, 65536), a.getInt("anchor", d.anchorSize(), 1, 65536),
+                        a.get("hash", d.hashName()), a.getInt("snippet", d.snippet(), 1, 65535));
             } catch (IllegalArgumentException e) {
                 throw new Args.UsageException(e.getMessage());
             }
@@ -166,8 +168,8 @@ final class Sim {
         out.printf(Locale.ROOT, "set loss: %d packets (%.4f%%), theory (product of the replicas' loss rates): %.1f (%.4f%%); delivered twice: %d%n",
                 rep.setLost(), expected == 0 ? 0 : 100.0 * rep.setLost() / expected, rep.theory(), 100 * theoryRate, rep.duplicated());
         long rejoined = rep.incarnations().stream().filter(i -> i.name().contains(".") && i.delivered() > 0).count();
-        out.printf(Locale.ROOT, "sim replicas=%d packets=%d delivered=%d set_lost=%d theory=%.1f identical=%s crashes=%d restarts=%d rejoined=%d engine_failures=%d%n",
-                o.replicas, o.packets, rep.delivered(), rep.setLost(), rep.theory(), rep.identical() && failures.isEmpty() ? "yes" : "no",
+        out.printf(Locale.ROOT, "sim replicas=%d packets=%d delivered=%d set_lost=%d twice=%d theory=%.1f identical=%s crashes=%d restarts=%d rejoined=%d engine_failures=%d%n",
+                o.replicas, o.packets, rep.delivered(), rep.setLost(), rep.duplicated(), rep.theory(), rep.identical() && failures.isEmpty() ? "yes" : "no",
                 cluster.crashes(), cluster.restarts(), rejoined, rep.engineFailures());
         return rep;
     }
@@ -190,6 +192,21 @@ final class Sim {
     }
 
     /**
+     * The source packet the delivered stream starts at: the first one from {@code leaderLate} on (the boot packets
+     * are packets the leader captured) whose hash is the stream's first. A capture that repeats itself holds that
+     * hash at every copy; searching from the source's start would pick a copy the leader never saw and count a
+     * period as lost. 0 for an empty stream, or when no source packet matches.
+     */
+    static long bootIndex(HashFunction hash, int snippet, LoopedCapture capture, HashLog stream, long leaderLate, long packets) {
+        if (stream.size() == 0) return 0;
+        for (long i = Math.min(leaderLate, packets); i < packets; i++) {
+            PacketHash h = hash.hashPacket(capture.get(i), snippet);
+            if (h.hi() == stream.hi(0) && h.lo() == stream.lo(0)) return i;
+        }
+        return 0;
+    }
+
+    /**
      * What a finished cluster delivered against its source: the source's hashes from the first packet the cluster
      * delivered (written to {@code hashlogDir/source.hashes} when a directory is given), set loss, packets delivered
      * twice, the theory (product of the replicas' random-drop rates), whether every replica delivered the same.
@@ -202,15 +219,7 @@ final class Sim {
         boolean faults = cluster.incarnations.size() > cluster.replicas.size() || cluster.crashes() > 0;
         HashLog first = faults ? union(cluster.incarnations, cluster.hash.length()) : cluster.replicas.get(0).log;
         // The source log: every source packet from the first one the cluster delivered.
-        long bootIndex = 0;
-        if (first.size() > 0) {
-            bootIndex = -1;
-            for (long i = 0; i < packets && bootIndex < 0; i++) {
-                PacketHash h = cluster.hash.hashPacket(capture.get(i), snippet);
-                if (h.hi() == first.hi(0) && h.lo() == first.lo(0)) bootIndex = i;
-            }
-            if (bootIndex < 0) bootIndex = 0;
-        }
+        long bootIndex = bootIndex(cluster.hash, snippet, capture, first, cluster.options.leaderLate(), packets);
         HashLog source = new HashLog(hashLength, hashlogDir == null ? null : hashlogDir.resolve("source.hashes"), true);
         for (long i = bootIndex; i < packets; i++) source.add(cluster.hash.hashPacket(capture.get(i), snippet));
         source.close();

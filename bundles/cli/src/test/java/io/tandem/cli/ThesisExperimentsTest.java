@@ -71,9 +71,10 @@ class ThesisExperimentsTest {
         double bound = 5 * Math.sqrt(Math.max(r.theory(), 1)) + 2;
         assertTrue(Math.abs(r.setLost() - r.theory()) <= bound,
                 "set lost " + r.setLost() + " vs theory " + r.theory() + " (bound " + bound + ")");
-        // Known limit of the merge (docs/sync.md): when every replica is lossy, a packet whose hash its flow
-        // repeats is now and then delivered twice (identically at every replica).
-        assertTrue(r.duplicated() <= r.expected() / 2000, "delivered twice: " + r.duplicated());
+        // Only a packet whose hash repeats inside the window can be delivered twice when every replica is lossy
+        // (docs/sync.md, "Known limit"); with the 128-byte snippet those are byte-identical frames, which seed 7
+        // leaves alone at these rates.
+        assertEquals(0, r.duplicated(), "delivered twice");
         for (int d : r.diffVsSource()) {
             assertTrue(d >= r.setLost() + r.duplicated(), "diff counts at least the lost and doubled packets");
             assertTrue(d <= 20 * (r.setLost() + r.duplicated()) + 20, "beyond those, only local reorderings: " + d);

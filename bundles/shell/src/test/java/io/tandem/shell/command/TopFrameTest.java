@@ -41,7 +41,7 @@ class TopFrameTest {
         String frame = String.join("\n", TopFrame.render(now, before, 1.0, 10_000, true));
         assertTrue(frame.startsWith("tandem:top  r1 (leader)  running  "), frame);
         assertTrue(frame.contains("q: quit"), frame);
-        assertTrue(frame.contains("k=56 l=4 hash=md5 snippet=56, mode 1"), frame);
+        assertTrue(frame.contains("k=56 l=4 hash=md5 snippet=128, mode 1"), frame);
         assertTrue(frame.contains("members    r1, r2"), frame);
         assertTrue(frame.contains("round      1234   desync level 1 (max 3)"), frame);
         assertTrue(frame.contains("queue      700 of 262144 packets (0.3 %)"), frame);
