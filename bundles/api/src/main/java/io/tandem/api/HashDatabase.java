@@ -70,7 +70,8 @@ public interface HashDatabase {
 
     /**
      * HASH_CL_FIND: searches the held packets from the newest backwards for each of {@code bootHashes} and
-     * returns, per index, the position of the newest packet with that hash, or -1.
+     * returns, per index, the position of the newest packet with that hash, or -1. A hash the list holds c times
+     * takes the c newest packets with it, its last copy the newest (repeated frames are found in order).
      */
     long[] findBootCluster(PacketHash[] bootHashes);
 

@@ -183,10 +183,14 @@ final class SimCluster implements AutoCloseable {
         this.analysis = analysis;
         this.hash = HashFunctions.byName(o.params().hashName());
         // Before every replica booted, taps stop a few boot attempts past the leader's start, and short of the
-        // loop's next copy of it: a follower holding two copies of the boot packets would boot on the newer one.
+        // loop's next copy of it where the loop leaves room for several attempts: a follower holding two copies of
+        // the boot packets would boot on the newer one. A loop shorter than that repeats inside the boot packets
+        // themselves; any copy then gives the same stream, and the leader needs the attempts' packets.
         long bootPackets = SyncEngine.bootSize(o.params());
         long loop = Math.max(1, o.source().size());
-        this.wire = new Wire(o.replicas(), o.leaderLate() + Math.max(bootPackets, Math.min(40L * bootPackets + Wire.SLACK, loop - 1)), o.pps());
+        long beforeBoot = 40L * bootPackets + Wire.SLACK;
+        if (loop - 1 >= 4 * bootPackets) beforeBoot = Math.min(beforeBoot, loop - 1);
+        this.wire = new Wire(o.replicas(), o.leaderLate() + beforeBoot, o.pps());
         new SecureRandom().nextBytes(secret);
         int leaderPort = 0;
         for (int i = 1; i <= o.replicas(); i++) {

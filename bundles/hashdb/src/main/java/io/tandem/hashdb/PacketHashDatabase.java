@@ -434,24 +434,35 @@ public final class PacketHashDatabase implements HashDatabase {
     public long[] findBootCluster(PacketHash[] bootHashes) {
         Objects.requireNonNull(bootHashes, "bootHashes");
         BootHashIndex index = new BootHashIndex(bootHashes);
-        long[] found = new long[bootHashes.length];
+        int m = bootHashes.length;
+        long[] found = new long[m];
         Arrays.fill(found, -1);
-        int missing = index.distinct();
+        // A hash the boot list holds c times takes the c newest packets with it, the last copy the newest, so a
+        // repeating flow (A A B B ...) is found at increasing positions. Per canonical index: the boot indices of
+        // its copies, newest first, chained through previousCopy.
+        int[] lastCopy = new int[m];
+        int[] previousCopy = new int[m];
+        Arrays.fill(lastCopy, -1);
+        for (int i = 0; i < m; i++) {
+            int c = index.canonical(i);
+            previousCopy[i] = lastCopy[c];
+            lastCopy[c] = i;
+        }
+        int missing = m;
         lock.lock();
         try {
             for (int i = size - 1; i >= 0 && missing > 0; i--) {
                 int p = phys(i);
-                int b = index.find(hashHi[p], hashLo[p]);
-                if (b >= 0 && found[b] < 0) {
-                    found[b] = startPos + i;
-                    missing--;
-                }
+                int c = index.find(hashHi[p], hashLo[p]);
+                if (c < 0 || lastCopy[c] < 0) continue;
+                int b = lastCopy[c];
+                found[b] = startPos + i;
+                lastCopy[c] = previousCopy[b];
+                missing--;
             }
         } finally {
             lock.unlock();
         }
-        // Repeated boot hashes share the first occurrence's answer.
-        for (int i = 0; i < found.length; i++) found[i] = found[index.canonical(i)];
         return found;
     }
 

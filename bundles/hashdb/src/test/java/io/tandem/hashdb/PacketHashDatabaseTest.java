@@ -222,7 +222,10 @@ class PacketHashDatabaseTest {
         PacketHash at7 = MD5.hashPacket(all.get(7), SNIPPET);
         PacketHash absent = MD5.hashPacket(all.get(19), SNIPPET);
         PacketHash at1 = MD5.hashPacket(all.get(1), SNIPPET);
-        assertArrayEquals(new long[] {10, 7, -1, 10, 1}, db.findBootCluster(new PacketHash[] {dup, at7, absent, dup, at1}));
+        assertArrayEquals(new long[] {3, 7, -1, 10, 1}, db.findBootCluster(new PacketHash[] {dup, at7, absent, dup, at1}));
+        // one copy in the list: the newest packet; three copies of a hash held twice: the first copy is not found
+        assertArrayEquals(new long[] {10}, db.findBootCluster(new PacketHash[] {dup}));
+        assertArrayEquals(new long[] {-1, 3, 10}, db.findBootCluster(new PacketHash[] {dup, dup, dup}));
         // Packets before start() are gone.
         db.free(5);
         assertArrayEquals(new long[] {10, 7, -1}, db.findBootCluster(new PacketHash[] {dup, at7, at1}));
