@@ -64,7 +64,7 @@ final class Cluster implements AutoCloseable {
     }
 
     static ClusterParameters params(int k) {
-        return new ClusterParameters(k, 4, "md5", 56);
+        return new ClusterParameters(k, 4, "md5", ClusterParameters.DEFAULTS.snippet());
     }
 
     @Override

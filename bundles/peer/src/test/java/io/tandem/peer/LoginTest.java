@@ -53,7 +53,7 @@ class LoginTest {
         MinaConnectionManager r3 = cluster.create(Cluster.settings("r3").leader("127.0.0.1", port)
                 .parameters(new ClusterParameters(56, 2, "murmur3", 64)));
         e = assertThrows(IOException.class, r3::start);
-        assertEquals("refused by r1 at 127.0.0.1:" + port + ": cluster parameters differ: anchor.size 4 vs 2, hash md5 vs murmur3, snippet 56 vs 64",
+        assertEquals("refused by r1 at 127.0.0.1:" + port + ": cluster parameters differ: anchor.size 4 vs 2, hash md5 vs murmur3, snippet 128 vs 64",
                 e.getMessage());
         assertTrue(r1.peers().isEmpty());
         assertWellBehavedPeerJoins(r1, "r4");

@@ -279,16 +279,114 @@ public final class NWayMerge {
         return match;
     }
 
-    /** Beyond this many (a × b) entries a gap is matched greedily: Myers' time grows with length × differences. */
+    /** Beyond this many (a × b) entries a gap is aligned locally: Myers' time grows with length × differences. */
     static final long MYERS_LIMIT = 1L << 22;
+    /** How far ahead the local alignment looks for the partner of an entry (see {@link #alignLocally}). */
+    static final int LOOKAHEAD = 64;
 
-    /** Myers diff of a[fromA, toA) against b[fromB, toB); entries outside its deltas are matched. */
+    /** Common subsequence of a[fromA, toA) and b[fromB, toB) into {@code match}. */
     private static void alignGap(long[] aHi, long[] aLo, int fromA, int toA, long[] bHi, long[] bLo, int fromB, int toB, int[] match) {
         if (fromA >= toA || fromB >= toB) return;
-        if ((long) (toA - fromA) * (toB - fromB) > MYERS_LIMIT) {
-            alignGreedily(aHi, aLo, fromA, toA, bHi, bLo, fromB, toB, match);
+        if ((long) (toA - fromA) * (toB - fromB) <= MYERS_LIMIT) {
+            myers(aHi, aLo, fromA, toA, bHi, bLo, fromB, toB, match);
             return;
         }
+        // Three linear alignments, and the one matching most (Myers' goal: the shortest merge). Greedy matching finds
+        // every entry of a side that is a subsequence of the other (one side lost, the other did not), but jumps a
+        // period ahead at every copy of a repeated frame the other side lost; the local walk does not.
+        int[][] candidates = {
+                greedy(aHi, aLo, fromA, toA, bHi, bLo, fromB, toB, false),
+                greedy(bHi, bLo, fromB, toB, aHi, aLo, fromA, toA, true),
+                alignLocally(aHi, aLo, fromA, toA, bHi, bLo, fromB, toB)};
+        int[] best = candidates[0];
+        for (int[] c : candidates) if (matched(c) > matched(best)) best = c;
+        System.arraycopy(best, 0, match, fromA, best.length);
+    }
+
+    private static int matched(int[] match) {
+        int n = 0;
+        for (int y : match) if (y >= 0) n++;
+        return n;
+    }
+
+    /**
+     * Each q entry takes the next p entry after the last match with its hash: all of q is matched when q is a
+     * subsequence of p. Returns the match over a = (swapped ? q : p), indexed from a's start, as in {@link #align}.
+     */
+    private static int[] greedy(long[] pHi, long[] pLo, int fromP, int toP, long[] qHi, long[] qLo, int fromQ, int toQ, boolean swapped) {
+        Map<PacketHash, ArrayDeque<Integer>> at = new HashMap<>();
+        for (int x = fromP; x < toP; x++) at.computeIfAbsent(new PacketHash(pHi[x], pLo[x]), h -> new ArrayDeque<>()).add(x);
+        int[] out = new int[swapped ? toQ - fromQ : toP - fromP];
+        Arrays.fill(out, -1);
+        int last = fromP - 1;
+        for (int y = fromQ; y < toQ; y++) {
+            ArrayDeque<Integer> q = at.get(new PacketHash(qHi[y], qLo[y]));
+            if (q == null) continue;
+            while (!q.isEmpty() && q.peekFirst() <= last) q.pollFirst();
+            if (q.isEmpty()) continue;
+            last = q.pollFirst();
+            if (swapped) out[y - fromQ] = last;
+            else out[last - fromP] = y;
+        }
+        return out;
+    }
+
+    /**
+     * A large gap without hashes unique to both sides: repeating traffic (the same frames again and again), or a
+     * burst one side lost while the other held repeated packets. Both sides are walked together: equal heads match;
+     * otherwise the side whose head has its copy nearer in the other (within LOOKAHEAD) skips to it, its skipped
+     * entries being what the other lost; with no copy near either, both heads stay unmatched. Linear, and local: a
+     * side that lost one copy of a repeated frame is not matched a period ahead (the greedy match this replaced
+     * did that at every copy one side lost and left the other side's tail unmatched: on a capture of repeats, a
+     * third of the stream was delivered twice).
+     */
+    static int[] alignLocally(long[] aHi, long[] aLo, int fromA, int toA, long[] bHi, long[] bLo, int fromB, int toB) {
+        int[] match = new int[toA - fromA];
+        Arrays.fill(match, -1);
+        // The last RECENT matches: how many a entries the wire's recent stretch has per b entry. Where one side lost
+        // most of a stretch, each of its entries stands for several of the other's, and skipping it costs more.
+        final int recent = 64;
+        int[] recentA = new int[recent];
+        int[] recentB = new int[recent];
+        int matches = 0;
+        int x = fromA;
+        int y = fromB;
+        while (x < toA && y < toB) {
+            if (aHi[x] == bHi[y] && aLo[x] == bLo[y]) {
+                recentA[matches % recent] = x;
+                recentB[matches % recent] = y;
+                matches++;
+                match[x++ - fromA] = y++;
+                continue;
+            }
+            int inA = -1; // b[y]'s next copy in a, as a distance
+            for (int d = 1; d <= LOOKAHEAD && x + d < toA && inA < 0; d++) if (aHi[x + d] == bHi[y] && aLo[x + d] == bLo[y]) inA = d;
+            int inB = -1; // a[x]'s next copy in b
+            for (int d = 1; d <= LOOKAHEAD && y + d < toB && inB < 0; d++) if (bHi[y + d] == aHi[x] && bLo[y + d] == aLo[x]) inB = d;
+            if (inA < 0 && inB < 0) {
+                x++;
+                y++;
+            } else if (inB < 0) {
+                x += inA;
+            } else if (inA < 0) {
+                y += inB;
+            } else {
+                // a entries per b entry over the recent matches (1 before there are any)
+                double perB = 1;
+                if (matches > 1) {
+                    int oldest = matches > recent ? matches % recent : 0;
+                    int newest = (matches - 1) % recent;
+                    perB = (double) (recentA[newest] - recentA[oldest] + 1) / (recentB[newest] - recentB[oldest] + 1);
+                }
+                if (inA <= inB * perB) x += inA;
+                else y += inB;
+            }
+        }
+        return match;
+    }
+
+    /** Myers diff of a[fromA, toA) against b[fromB, toB); entries outside its deltas are matched. */
+    private static void myers(long[] aHi, long[] aLo, int fromA, int toA, long[] bHi, long[] bLo, int fromB, int toB, int[] match) {
         List<PacketHash> a = new ArrayList<>(toA - fromA);
         List<PacketHash> b = new ArrayList<>(toB - fromB);
         for (int x = fromA; x < toA; x++) a.add(new PacketHash(aHi[x], aLo[x]));
@@ -302,25 +400,6 @@ public final class NWayMerge {
             t += delta.getTarget().size();
         }
         while (s < a.size()) match[fromA + s++] = fromB + t++;
-    }
-
-    /**
-     * A large gap without hashes unique to both sides (a burst one replica lost while others held repeated packets):
-     * each b entry takes the next a entry after the last match with its hash. Still a common subsequence, in linear
-     * time; it may match fewer repeated entries than Myers would.
-     */
-    private static void alignGreedily(long[] aHi, long[] aLo, int fromA, int toA, long[] bHi, long[] bLo, int fromB, int toB, int[] match) {
-        Map<PacketHash, ArrayDeque<Integer>> at = new HashMap<>();
-        for (int x = fromA; x < toA; x++) at.computeIfAbsent(new PacketHash(aHi[x], aLo[x]), h -> new ArrayDeque<>()).add(x);
-        int last = fromA - 1;
-        for (int y = fromB; y < toB; y++) {
-            ArrayDeque<Integer> q = at.get(new PacketHash(bHi[y], bLo[y]));
-            if (q == null) continue;
-            while (!q.isEmpty() && q.peekFirst() <= last) q.pollFirst();
-            if (q.isEmpty()) continue;
-            last = q.pollFirst();
-            match[last] = y;
-        }
     }
 
     /** The merged entries: hash, which windows hold each (bit mask) and where (position per window, or -1). */
