@@ -73,7 +73,12 @@ public interface HashDatabase {
      * returns, per index, the position of the newest packet with that hash, or -1. A hash the list holds c times
      * takes the c newest packets with it, its last copy the newest (repeated frames are found in order).
      */
-    long[] findBootCluster(PacketHash[] bootHashes);
+    default long[] findBootCluster(PacketHash[] bootHashes) {
+        return findBootCluster(bootHashes, Long.MAX_VALUE);
+    }
+
+    /** As {@link #findBootCluster(PacketHash[])}, among the packets captured at or before {@code notAfterMicros}. */
+    long[] findBootCluster(PacketHash[] bootHashes, long notAfterMicros);
 
     /**
      * Before bootstrap: keeps the packets from {@code position} on for {@code millis} or until {@link #rebase} (a

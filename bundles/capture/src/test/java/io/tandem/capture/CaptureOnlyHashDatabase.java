@@ -70,7 +70,7 @@ final class CaptureOnlyHashDatabase implements HashDatabase {
     @Override public long[] registerMissed(long[] positions, Packet[] packets, PacketHash[] expected) { throw notForCapture(); }
     @Override public void discard(long[] positions) { throw notForCapture(); }
     @Override public void keepFrom(long position, long millis) { throw notForCapture(); }
-    @Override public long[] findBootCluster(PacketHash[] bootHashes) { throw notForCapture(); }
+    @Override public long[] findBootCluster(PacketHash[] bootHashes, long notAfterMicros) { throw notForCapture(); }
     @Override public PacketHash clusterHash(long from, int count) { throw notForCapture(); }
     @Override public HashList hashes(long from, int count) { throw notForCapture(); }
     @Override public Packet packetByOriginal(long original) { throw notForCapture(); }

@@ -86,7 +86,8 @@ final class Bench {
             double secs = cluster.seconds();
             HashLog first = cluster.replicas.get(0).log;
             long delivered = first.size();
-            long bootIndex = Sim.bootIndex(cluster.hash, snippet, capture, first, o.leaderLate(), packets);
+            long bootIndex = Sim.bootIndex(cluster.hash, snippet, capture, first, o.leaderLate(), packets,
+                    cluster.replicas.get(0).firstPacket);
             long setLost = packets - bootIndex - delivered;
             double cpuPct = 100.0 * cpu / 1e9 / secs / Runtime.getRuntime().availableProcessors();
             out.printf(Locale.ROOT, "bench sync replicas=%d k=%d snippet=%d loss=%s%% pps=%.0f set_lost=%d cpu=%.0f%% heap=%dMB%s%n",

@@ -1,6 +1,7 @@
 package io.tandem.cli;
 
 import io.tandem.api.ClusterParameters;
+import io.tandem.api.Packet;
 import io.tandem.api.HashFunction;
 import io.tandem.api.PacketHash;
 import io.tandem.capture.LoopedCapture;
@@ -192,18 +193,25 @@ final class Sim {
     }
 
     /**
-     * The source packet the delivered stream starts at: the first one from {@code leaderLate} on (the boot packets
-     * are packets the leader captured) whose hash is the stream's first. A capture that repeats itself holds that
-     * hash at every copy; searching from the source's start would pick a copy the leader never saw and count a
-     * period as lost. 0 for an empty stream, or when no source packet matches.
+     * The source packet the delivered stream starts at: from {@code leaderLate} on (the boot packets are packets the
+     * leader captured), the source packet {@code first} is (see {@link SimCluster.Replica#firstPacket}); with none
+     * known, the first one with the stream's first hash. A capture that repeats itself holds that hash at every
+     * copy: the first copy may be periods before the stream's start, and the periods between would be counted as
+     * lost. 0 for an empty stream, or when no source packet matches.
      */
-    static long bootIndex(HashFunction hash, int snippet, LoopedCapture capture, HashLog stream, long leaderLate, long packets) {
+    static long bootIndex(HashFunction hash, int snippet, LoopedCapture capture, HashLog stream, long leaderLate, long packets, Packet first) {
         if (stream.size() == 0) return 0;
+        long firstCopy = -1;
         for (long i = Math.min(leaderLate, packets); i < packets; i++) {
-            PacketHash h = hash.hashPacket(capture.get(i), snippet);
-            if (h.hi() == stream.hi(0) && h.lo() == stream.lo(0)) return i;
+            Packet p = capture.get(i);
+            if (first != null && p.data() == first.data() && p.timestampMicros() == first.timestampMicros()) return i;
+            PacketHash h = hash.hashPacket(p, snippet);
+            if (firstCopy < 0 && h.hi() == stream.hi(0) && h.lo() == stream.lo(0)) {
+                if (first == null) return i;
+                firstCopy = i;
+            }
         }
-        return 0;
+        return Math.max(0, firstCopy);
     }
 
     /**
@@ -219,7 +227,8 @@ final class Sim {
         boolean faults = cluster.incarnations.size() > cluster.replicas.size() || cluster.crashes() > 0;
         HashLog first = faults ? union(cluster.incarnations, cluster.hash.length()) : cluster.replicas.get(0).log;
         // The source log: every source packet from the first one the cluster delivered.
-        long bootIndex = bootIndex(cluster.hash, snippet, capture, first, cluster.options.leaderLate(), packets);
+        Packet firstPacket = cluster.incarnations.stream().filter(r -> r.firstPosition == 0).map(r -> r.firstPacket).findFirst().orElse(null);
+        long bootIndex = bootIndex(cluster.hash, snippet, capture, first, cluster.options.leaderLate(), packets, firstPacket);
         HashLog source = new HashLog(hashLength, hashlogDir == null ? null : hashlogDir.resolve("source.hashes"), true);
         for (long i = bootIndex; i < packets; i++) source.add(cluster.hash.hashPacket(capture.get(i), snippet));
         source.close();

@@ -89,6 +89,11 @@ final class SimCluster implements AutoCloseable {
         volatile long leftAt = -1;
         /** Stream position of its first delivered packet (a joiner's is where it joined); -1 before any. */
         volatile long firstPosition = -1;
+        /**
+         * The first packet it delivered: names its source packet, by its capture time (each loop is re-stamped) and
+         * its bytes' array (a capture may hold a frame twice, with the same time: the copies have arrays of their own).
+         */
+        volatile Packet firstPacket;
 
         Replica(String id, HashDatabase db, RandomDrop drop, PacketSource tap, MinaConnectionManager peers, SyncSettings settings, HashLog log) {
             this(id, 0, 0, db, drop, tap, peers, settings, log);
@@ -113,7 +118,10 @@ final class SimCluster implements AutoCloseable {
         final SyncListener listener = new SyncListener() {
             @Override
             public void onDelivered(long position, PacketHash hash, Packet packet) {
-                if (firstPosition < 0) firstPosition = position;
+                if (firstPosition < 0) {
+                    firstPosition = position;
+                    firstPacket = packet;
+                }
                 log.onDelivered(position, hash, packet);
                 if (feeder != null) feeder.onDelivered(position, hash, packet);
             }

@@ -18,9 +18,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * Real captures made of repeats, looped: {@code http_m57-long-49583-80.pcap} holds each of its 114 frames twice in
  * a row, {@code ppa1e_blaster.pcap} 9 frames twice. Every hash repeats within a few packets, inside the boot
  * packets too; the boot must still find l of them at increasing positions at every replica (any copy gives the
- * same stream), and with the first member lossless the stream must equal the source. Lossy members on
- * {@code ppa1e_blaster.pcap}, or a lossy first member, are not tested here: the stream then varies from run to run
- * (0-2 % lost or twice; docs/sync.md, issue 9 item 2, open).
+ * same stream), and with the first member lossless the stream must equal the source.
  */
 class RepeatedFramesTest {
 
@@ -52,5 +50,22 @@ class RepeatedFramesTest {
         assertEquals(0, r.duplicated(), "nothing twice");
         assertEquals(r.expected(), r.delivered());
         for (int d : r.diffVsSource()) assertEquals(0, d, "each delivered log is the source from the boot on");
+    }
+
+    /**
+     * Where the stream is not yet the source (issue 9 item 2, open; docs/sync.md): lossy followers on a capture of
+     * 9 frames, or a lossy first member. No anchor of unique hashes exists, the window grows until the source ends,
+     * and one merge aligns the rest. The streams agree, no engine stops, and what is lost or delivered twice stays
+     * small (measured 0-0.6 %; the greedy match this replaced delivered a third twice).
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', value = {
+            "attacks/ppa1e_blaster.pcap|--replicas 3 --drop r2=5000 --drop r3=5000",
+            "attacks/ppa1e_blaster.pcap|--replicas 3 --drop r1=2000 --drop r2=2000",
+            "ordinary/http_m57-long-49583-80.pcap|--replicas 3 --drop r1=2000 --drop r2=2000"})
+    void lossyMembersOnRepeatsAgreeAndLoseLittle(String capture, String args) throws Exception {
+        Sim.Report r = sim(capture, args.split(" "));
+        assertTrue(r.identical());
+        assertTrue(r.setLost() + r.duplicated() <= r.expected() / 50, "lost " + r.setLost() + ", twice " + r.duplicated());
     }
 }

@@ -431,7 +431,7 @@ public final class PacketHashDatabase implements HashDatabase {
     }
 
     @Override
-    public long[] findBootCluster(PacketHash[] bootHashes) {
+    public long[] findBootCluster(PacketHash[] bootHashes, long notAfterMicros) {
         Objects.requireNonNull(bootHashes, "bootHashes");
         BootHashIndex index = new BootHashIndex(bootHashes);
         int m = bootHashes.length;
@@ -454,7 +454,7 @@ public final class PacketHashDatabase implements HashDatabase {
             for (int i = size - 1; i >= 0 && missing > 0; i--) {
                 int p = phys(i);
                 int c = index.find(hashHi[p], hashLo[p]);
-                if (c < 0 || lastCopy[c] < 0) continue;
+                if (c < 0 || lastCopy[c] < 0 || packets[p] != null && packets[p].timestampMicros() > notAfterMicros) continue;
                 int b = lastCopy[c];
                 found[b] = startPos + i;
                 lastCopy[c] = previousCopy[b];

@@ -70,6 +70,11 @@ public final class SyncEngine implements PeerRequestHandler {
      * all (a join's answer comes within {@link #JOIN_ANSWER_WAIT_MILLIS} or is not used).
      */
     private static final long BOOT_KEEP_MILLIS = 500;
+    /**
+     * How far another replica's capture clock may run ahead of this one's: boot packets are looked for among those
+     * captured by the sender's last boot packet's time plus this (see {@link #findBoot}).
+     */
+    static final long BOOT_CLOCK_SKEW_MICROS = 1_000_000;
 
     private final SyncSettings settings;
     private final HashDatabase db;
@@ -539,7 +544,8 @@ public final class SyncEngine implements PeerRequestHandler {
         // not a member, and connected now: the loss of an earlier incarnation with this id is history
         mailbox.peerBack(q);
         int attempt = ++joinAttempts;
-        return new PendingBoot(attempt, view, from, List.copyOf(next), peers.sendBootHash(q, new BootHash(attempt, next, hashes, true)));
+        BootHash boot = new BootHash(attempt, next, hashes, true, db.packet(alignedEnd - 1).timestampMicros());
+        return new PendingBoot(attempt, view, from, List.copyOf(next), peers.sendBootHash(q, boot));
     }
 
     /** Start of the first run of {@code n} boot packets held at increasing positions, or -1. */
@@ -788,7 +794,7 @@ public final class SyncEngine implements PeerRequestHandler {
             HashList boot = db.hashes(from, size);
             PacketHash[] hashes = new PacketHash[size];
             for (int i = 0; i < size; i++) hashes[i] = boot.hash(i);
-            BootHash message = new BootHash(attempt, members, hashes);
+            BootHash message = new BootHash(attempt, members, hashes, false, db.packet(from + size - 1).timestampMicros());
             List<long[]> acks = new ArrayList<>();
             Map<String, CompletableFuture<BootAck>> asked = new HashMap<>();
             for (String p : peerIds()) asked.put(p, peers.sendBootHash(p, message));
@@ -853,7 +859,7 @@ public final class SyncEngine implements PeerRequestHandler {
                 continue;
             }
             if (msg instanceof BootRequest req) {
-                long[] positions = findBoot(req.boot().hashes(), req.boot().join());
+                long[] positions = findBoot(req.boot().hashes(), req.boot().join(), req.boot().untilMicros());
                 answered.put(req.boot().attempt(), positions);
                 req.answer().complete(new BootAck(req.boot().attempt(), positions));
             } else if (msg instanceof BootStart start) {
@@ -897,11 +903,15 @@ public final class SyncEngine implements PeerRequestHandler {
      * answers is kept until the boot starts: a live follower's full queue would otherwise discard the very packet
      * the leader then starts at (a joiner's queue is often full: it waits for the cluster to reach its packets).
      */
-    private long[] findBoot(PacketHash[] hashes, boolean join) throws InterruptedException {
+    private long[] findBoot(PacketHash[] hashes, boolean join, long untilMicros) throws InterruptedException {
         long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BOOT_FIND_WAIT_MILLIS);
         while (true) {
             db.keepFrom(db.start(), BOOT_KEEP_MILLIS); // nothing goes while searching
-            long[] found = db.findBootCluster(hashes);
+            // On repeating traffic this replica holds several copies of the boot packets: the sender's is the newest
+            // one captured by the sender's last boot packet's time. Clocks that disagree by more than the skew allowed
+            // find no run there; then the newest copy held (any copy gives the same hashes).
+            long[] found = untilMicros > 0 ? db.findBootCluster(hashes, untilMicros + BOOT_CLOCK_SKEW_MICROS) : db.findBootCluster(hashes);
+            if (untilMicros > 0 && firstRunHeld(found, Math.min(l, found.length)) < 0) found = db.findBootCluster(hashes);
             // then only what the leader may start at: a run of l held in order (none: keep nothing)
             int run = firstRunHeld(found, Math.min(l, found.length));
             db.keepFrom(run < 0 ? Long.MAX_VALUE : found[run], BOOT_KEEP_MILLIS);

@@ -24,7 +24,7 @@ public final class FrameCodec implements ProtocolCodecFactory {
     public static final byte MAGIC_0 = 'T';
     public static final byte MAGIC_1 = 'N';
     /** 2: BOOTHASH carries the join flag (a version 1 replica cannot read it, and says so at the first frame). */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     public static final int HEADER_BYTES = 8;
 
     private final ProtocolEncoder encoder = new Encoder();

@@ -104,6 +104,7 @@ public final class Wire {
                 out.putInt(hashes.length);
                 for (PacketHash h : hashes) putHash(out, h);
                 out.put((byte) (r.boot().join() ? 1 : 0));
+                out.putLong(r.boot().untilMicros());
             }
             case BOOTACK -> {
                 BootAckAnswer a = (BootAckAnswer) m;
@@ -313,7 +314,8 @@ public final class Wire {
                 List<String> members = r.strings();
                 PacketHash[] hashes = new PacketHash[r.count(HASH_BYTES)];
                 for (int i = 0; i < hashes.length; i++) hashes[i] = r.hash();
-                yield new BootHashRequest(id, new BootHash(attempt, members, hashes, r.bool()));
+                boolean join = r.bool();
+                yield new BootHashRequest(id, new BootHash(attempt, members, hashes, join, r.i64()));
             }
             case BOOTACK -> {
                 int id = r.i32();

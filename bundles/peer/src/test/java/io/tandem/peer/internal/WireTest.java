@@ -82,7 +82,7 @@ class WireTest {
         seen.add(list.type());
 
         PacketHash[] hashes = {new PacketHash(1, 2), new PacketHash(-1, Long.MIN_VALUE)};
-        BootHashRequest boot = (BootHashRequest) roundTrip(new BootHashRequest(9, new BootHash(4, List.of("r1", "r2"), hashes, true)));
+        BootHashRequest boot = (BootHashRequest) roundTrip(new BootHashRequest(9, new BootHash(4, List.of("r1", "r2"), hashes, true, 1_234_567_890_123L)));
         assertEquals(9, boot.requestId());
         assertEquals(4, boot.boot().attempt());
         assertEquals(List.of("r1", "r2"), boot.boot().members());
