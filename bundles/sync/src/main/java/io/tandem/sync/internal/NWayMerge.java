@@ -194,12 +194,35 @@ public final class NWayMerge {
                     }
                 }
             }
+            if (resolved == 0 && minAnchor <= 1) resolved = repeatedAnchor(m, lists, anchorSize, all);
         }
         int[] consumed = dropped;
         for (int e = 0; e < resolved; e++) {
             for (int i = 0; i < n; i++) if (m.pos[e][i] >= 0) consumed[i]++;
         }
         return new Result(m, resolved, consumed, complete ? 0 : (used > 0 ? used : anchorSize), discarded);
+    }
+
+    /**
+     * The last resort where every hash repeats inside the window (the same frames again and again): no anchor of
+     * unique hashes exists, and without one the window would grow until the source ends or the hash database is
+     * full. The last run of l entries every window holds, each in the first half of every window: there the windows
+     * overlap whatever each lost, so the diff matched each entry to the same packet or to an equal copy. Returns the
+     * resolved length, 0 if there is no such run.
+     */
+    private static int repeatedAnchor(Merged m, List<HashList> lists, int l, long all) {
+        int run = 0;
+        int best = 0;
+        for (int p = 0; p < m.size; p++) {
+            if (m.mask[p] != all) {
+                run = 0;
+                continue;
+            }
+            // each window is a subsequence of the merge: once one window's half is passed, no later entry is in it
+            for (int i = 0; i < lists.size(); i++) if (2 * m.pos[p][i] >= lists.get(i).size()) return best;
+            if (++run >= l) best = p + 1;
+        }
+        return best;
     }
 
     /** The merge of {@code m} and window {@code i}: both stay subsequences of the result. */

@@ -176,6 +176,22 @@ class NWayMergeTest {
     }
 
     /**
+     * On such traffic no anchor of unique hashes exists; once shorter anchors are allowed (minAnchor 1), the merge
+     * anchors on repeated ones in the first half of every window, instead of waiting for the source to end.
+     */
+    @Test
+    void repeatsAnchorOnlyAsALastResortAndInTheWindowsFirstHalf() {
+        int[] wire = IntStream.range(0, 200).map(x -> (x / 2) % 9).toArray();
+        HashList full = window(wire);
+        HashList lossy = window(IntStream.range(0, 200).filter(x -> x % 37 != 5).map(x -> wire[x]).toArray());
+        assertEquals(0, NWayMerge.merge(List.of(full, lossy), 4, 4, false).resolved(), "repeated hashes do not anchor");
+        NWayMerge.Result r = NWayMerge.merge(List.of(full, lossy), 4, 1, false);
+        assertTrue(r.resolved() > 50 && r.resolved() <= 100, "anchored in the first half: " + r.resolved());
+        assertArrayEquals(Arrays.copyOf(wire, r.resolved()), merged(r, r.resolved()));
+        assertTrue(2 * r.consumed(1) <= lossy.size());
+    }
+
+    /**
      * A join's realignment: r0 delivered 0..5 already (the authority's prefix); the joiner r1 holds 99, which every
      * member lost between 2 and 3. Without the authority the merge would put it into the delivered prefix; with it,
      * 99 is discarded from the joiner's window and the prefix stays as delivered.
