@@ -71,10 +71,10 @@ public final class SyncEngine implements PeerRequestHandler {
      */
     private static final long BOOT_KEEP_MILLIS = 500;
     /**
-     * How far another replica's capture clock may run ahead of this one's: boot packets are looked for among those
-     * captured by the sender's last boot packet's time plus this (see {@link #findBoot}).
+     * How far this replica's capture clock may run ahead of the boot sender's: boot packets are looked for among
+     * those captured by the sender's last boot packet's time plus this (see {@link #findBoot}).
      */
-    static final long BOOT_CLOCK_SKEW_MICROS = 1_000_000;
+    static final long BOOT_CLOCK_SKEW_MICROS = 60_000_000;
 
     private final SyncSettings settings;
     private final HashDatabase db;
@@ -908,10 +908,12 @@ public final class SyncEngine implements PeerRequestHandler {
         while (true) {
             db.keepFrom(db.start(), BOOT_KEEP_MILLIS); // nothing goes while searching
             // On repeating traffic this replica holds several copies of the boot packets: the sender's is the newest
-            // one captured by the sender's last boot packet's time. Clocks that disagree by more than the skew allowed
-            // find no run there; then the newest copy held (any copy gives the same hashes).
+            // one captured by the sender's last boot packet's time. At the first boot, clocks further apart than the
+            // skew allowed find no run there; then the newest copy held (any copy gives the same hashes). A joiner
+            // does not: the copy it lacks is the running stream's, and a later one (a repeat the cluster has not
+            // aligned yet) would put it periods ahead of the members; the coordinator asks again.
             long[] found = untilMicros > 0 ? db.findBootCluster(hashes, untilMicros + BOOT_CLOCK_SKEW_MICROS) : db.findBootCluster(hashes);
-            if (untilMicros > 0 && firstRunHeld(found, Math.min(l, found.length)) < 0) found = db.findBootCluster(hashes);
+            if (!join && untilMicros > 0 && firstRunHeld(found, Math.min(l, found.length)) < 0) found = db.findBootCluster(hashes);
             // then only what the leader may start at: a run of l held in order (none: keep nothing)
             int run = firstRunHeld(found, Math.min(l, found.length));
             db.keepFrom(run < 0 ? Long.MAX_VALUE : found[run], BOOT_KEEP_MILLIS);
