@@ -525,6 +525,8 @@ final class SimCluster implements AutoCloseable {
         PacketSource tap(int index, PacketSource cursor, boolean leader, long late) {
             return new PacketSource() {
                 private boolean opened;
+                /** Closed (the replica was killed): its reads no longer hold the wire back. */
+                private volatile boolean closed;
 
                 @Override
                 public Packet next() throws IOException, InterruptedException {
@@ -537,6 +539,7 @@ final class SimCluster implements AutoCloseable {
                     if (!opened) {
                         opened = true;
                         read.set(index, late);
+                        if (closed) read.set(index, Long.MAX_VALUE);
                         if (leader) {
                             if (pps > 0) clock = new Clock(0, System.nanoTime());
                             open.countDown();
@@ -564,6 +567,9 @@ final class SimCluster implements AutoCloseable {
                         return end();
                     }
                     read.set(index, at + n);
+                    // a kill that came while this batch was read: its end() may have run before the line above, and
+                    // a dead tap's position would hold every other tap SLACK past it for good
+                    if (closed) read.set(index, Long.MAX_VALUE);
                     return n;
                 }
 
@@ -579,6 +585,7 @@ final class SimCluster implements AutoCloseable {
 
                 @Override
                 public void close() {
+                    closed = true;
                     end();
                     cursor.close();
                 }
