@@ -4,9 +4,6 @@ import io.tandem.capture.LoopedCapture;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -27,12 +24,9 @@ class CrashRestartTest {
 
     private static Sim.Report sim(String... args) throws Exception {
         String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of("--timeout", "120")).toArray(String[]::new);
-        Sim.Options o = Sim.parse(new Args(all, 0, Sim.OPTIONS));
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        Sim.Report r = Sim.run(o, capture, new PrintStream(buf, true, StandardCharsets.UTF_8), null);
-        String out = buf.toString(StandardCharsets.UTF_8);
-        System.out.print(out);
-        assertEquals(List.of(), r.failures(), out);
+        SimRun run = SimRun.of(capture, all);
+        Sim.Report r = run.report();
+        String out = run.out();
         assertEquals(0, r.engineFailures(), out);
         assertTrue(r.identical(), "every pair of incarnations agrees over the positions both delivered:\n" + out);
         for (Sim.Incarnation i : r.incarnations()) {

@@ -4,9 +4,6 @@ import io.tandem.capture.LoopedCapture;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,17 +20,12 @@ import static org.junit.jupiter.api.Assertions.*;
 class RepeatedFramesTest {
 
     static Sim.Report sim(String capture, String... args) throws Exception {
-        LoopedCapture source = LoopedCapture.load(Main.dataFolder().resolve("pcaps").resolve(capture));
-        List<String> argv = new ArrayList<>(List.of("--source", Main.dataFolder().resolve("pcaps").resolve(capture).toString(), "--packets", "30000"));
+        Path file = Main.dataFolder().resolve("pcaps").resolve(capture);
+        List<String> argv = new ArrayList<>(List.of("--source", file.toString(), "--packets", "30000"));
         argv.addAll(Arrays.asList(args));
-        Sim.Options o = Sim.parse(new Args(argv.toArray(String[]::new), 0, Sim.OPTIONS));
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        Sim.Report r = Sim.run(o, source, new PrintStream(buf, true, StandardCharsets.UTF_8), null);
-        String out = buf.toString(StandardCharsets.UTF_8);
-        System.out.print(out);
-        assertEquals(List.of(), r.failures(), out);
-        assertEquals(0, r.engineFailures(), out);
-        return r;
+        SimRun run = SimRun.of(LoopedCapture.load(file), argv.toArray(String[]::new));
+        assertEquals(0, run.report().engineFailures(), run.out());
+        return run.report();
     }
 
     @ParameterizedTest(name = "{0} {1}")

@@ -7,9 +7,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,14 +32,10 @@ class ThesisExperimentsTest {
     static Sim.Report sim(String... args) throws Exception {
         List<String> argv = new ArrayList<>(List.of("--packets", Long.toString(PACKETS)));
         argv.addAll(Arrays.asList(args));
-        Sim.Options o = Sim.parse(new Args(argv.toArray(String[]::new), 0, Sim.OPTIONS));
-        ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        Sim.Report r = Sim.run(o, capture, new PrintStream(buf, true, StandardCharsets.UTF_8), null);
-        String out = buf.toString(StandardCharsets.UTF_8);
-        System.out.print(out);
-        assertEquals(List.of(), r.failures(), out);
-        String last = out.strip().lines().reduce((a, b) -> b).orElse("");
-        assertTrue(last.startsWith("sim replicas=" + o.replicas + " packets=" + PACKETS + " delivered=" + r.delivered()), last);
+        SimRun run = SimRun.of(capture, argv.toArray(String[]::new));
+        Sim.Report r = run.report();
+        String last = run.out().strip().lines().reduce((a, b) -> b).orElse("");
+        assertTrue(last.startsWith("sim replicas=" + r.replicas() + " packets=" + PACKETS + " delivered=" + r.delivered()), last);
         return r;
     }
 
