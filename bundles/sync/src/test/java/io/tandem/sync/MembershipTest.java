@@ -1,6 +1,7 @@
 package io.tandem.sync;
 
 import io.tandem.api.ClusterParameters;
+import io.tandem.api.HashDatabase.WhenFull;
 import io.tandem.api.HashFunction;
 import io.tandem.api.PacketHash;
 import io.tandem.api.PacketSource;
@@ -68,7 +69,8 @@ class MembershipTest {
         new SecureRandom().nextBytes(secret);
         List<TestReplica> replicas = new ArrayList<>();
         try {
-            TestReplica r1 = replica("r1", true, 0, secret, coordinatorDrop, 2);
+            Hub hub = new Hub();
+            TestReplica r1 = replica("r1", true, 0, secret, coordinatorDrop, 2, hub.first(source.cursor(PACKETS)), CAPACITY, WhenFull.BLOCK);
             r1.peers.start();
             int port = r1.peers.listenAddress().getPort();
             replicas.add(r1);
@@ -84,14 +86,23 @@ class MembershipTest {
                 assertTrue(System.nanoTime() < deadline, "the cluster did not deliver 20,000 packets: " + old.engine.stats());
                 Thread.sleep(5);
             }
+            hub.pause();
             old.kill();
             // On a hub a replica that comes back sees today's traffic, not the capture's history: its source starts
-            // near the cluster's aligned end.
+            // near the cluster's aligned end and keeps pace with the others'. The cluster does not wait for it: until
+            // it is admitted it keeps the newest packets, several queues' worth (the members align up to a queue
+            // behind what they capture). The traffic goes on once it has logged in.
             long present = sourceIndexOf(replicas.get(0).log.get(0)) + replicas.get(0).engine.stats().alignedEnd() - 500;
-            TestReplica back = replica("r3", false, port, secret, "5000", 2, present, CAPACITY);
+            TestReplica back = replica("r3", false, port, secret, "5000", 2, hub.late(source.cursor(PACKETS), present), 4 * CAPACITY,
+                    WhenFull.JOIN_THEN_BLOCK);
             replicas.add(back);
-            back.peers.start();
             back.engine.start();
+            back.peers.start();
+            while (!r1.peers.peers().stream().anyMatch(p -> p.id().equals("r3") && p.connected())) {
+                assertTrue(System.nanoTime() < deadline, "r3 did not log in to r1");
+                Thread.sleep(5);
+            }
+            hub.resume();
             for (TestReplica r : List.of(replicas.get(0), replicas.get(1), back)) {
                 assertTrue(r.engine.awaitEnd(120, TimeUnit.SECONDS), r.id + " did not finish: " + r.engine.stats());
                 assertEquals(null, r.engine.failure(), r.id);
@@ -184,18 +195,14 @@ class MembershipTest {
         }
     }
 
-    /** A replica of this test: the looped capture from {@code skip} on, through its own random drop. */
-    private static TestReplica replica(String id, boolean leader, int leaderPort, byte[] secret, String drop, int followers, long skip, int capacity) {
-        PacketSource cursor = source.cursor(PACKETS);
-        try {
-            for (long i = 0; i < skip; i++) cursor.next();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        return new TestReplica(id, leader, leaderPort, secret, followers, cursor, drop, md5, PARAMS, capacity, b -> b);
+    /** A replica of this test: its source through its own random drop. */
+    private static TestReplica replica(String id, boolean leader, int leaderPort, byte[] secret, String drop, int followers,
+                                       PacketSource source, int capacity, WhenFull whenFull) {
+        return new TestReplica(id, leader, leaderPort, secret, followers, source, drop, md5, PARAMS, capacity, whenFull, b -> b);
     }
 
+    /** A replica reading the looped capture from its start, with a blocking queue. */
     private static TestReplica replica(String id, boolean leader, int leaderPort, byte[] secret, String drop, int followers) {
-        return replica(id, leader, leaderPort, secret, drop, followers, 0, CAPACITY);
+        return replica(id, leader, leaderPort, secret, drop, followers, source.cursor(PACKETS), CAPACITY, WhenFull.BLOCK);
     }
 }

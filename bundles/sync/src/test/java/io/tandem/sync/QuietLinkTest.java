@@ -1,6 +1,7 @@
 package io.tandem.sync;
 
 import io.tandem.api.ClusterParameters;
+import io.tandem.api.HashDatabase;
 import io.tandem.api.HashFunction;
 import io.tandem.api.Packet;
 import io.tandem.api.PacketHash;
@@ -47,7 +48,7 @@ class QuietLinkTest {
             for (int i = 0; i < 2; i++) {
                 boolean leader = i == 0;
                 TestReplica r = new TestReplica("r" + (i + 1), leader, leaderPort, secret, 1, new Silences(source.cursor(PACKETS), opened),
-                        leader ? "0" : "3000", md5, PARAMS, 20_000,
+                        leader ? "0" : "3000", md5, PARAMS, 20_000, HashDatabase.WhenFull.BLOCK,
                         b -> b.heartbeatMillis(100).peerTimeoutMillis(1_000).requestTimeoutMillis(REQUEST_TIMEOUT_MILLIS));
                 r.peers.start();
                 if (leader) leaderPort = r.peers.listenAddress().getPort();

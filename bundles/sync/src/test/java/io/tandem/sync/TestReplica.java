@@ -32,10 +32,11 @@ final class TestReplica {
     final List<PacketHash> log = Collections.synchronizedList(new ArrayList<>());
 
     TestReplica(String id, boolean leader, int leaderPort, byte[] secret, int followers, PacketSource source, String drop,
-                HashFunction hash, ClusterParameters params, int capacity, UnaryOperator<PeerSettings.Builder> peerSettings) {
+                HashFunction hash, ClusterParameters params, int capacity, HashDatabase.WhenFull whenFull,
+                UnaryOperator<PeerSettings.Builder> peerSettings) {
         this.id = id;
         this.leader = leader;
-        HashDatabase db = new PacketHashDatabase(hash, params.snippet(), capacity, HashDatabase.WhenFull.BLOCK);
+        HashDatabase db = new PacketHashDatabase(hash, params.snippet(), capacity, whenFull);
         CaptureLoop capture = new CaptureLoop(source, RandomDrop.parse(drop, id.hashCode()), db);
         PeerSettings.Builder ps = peerSettings.apply(PeerSettings.builder(id, secret).listen("127.0.0.1", 0).parameters(params));
         if (!leader) ps.leader("127.0.0.1", leaderPort);
