@@ -32,6 +32,8 @@ import static org.ops4j.pax.exam.karaf.options.KarafDistributionOption.editConfi
  * leader would bootstrap a cluster of its own); {@code tandem:join --via} r2 makes r1 r2's follower, and r2, the
  * coordinator now, boots it into the running stream. Then a capture swap at r1, a follower now, rejoins it like any
  * follower. r2 must deliver the source exactly throughout, and each incarnation of r1 r2's stream from its join on.
+ * Then every member goes: r2 stops and r1 leaves. r1 follows r2 now, which is gone; {@code tandem:join --lead} makes it
+ * the configured leader again, and a new r2 following it bootstraps a new cluster with it.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -112,6 +114,29 @@ public class LeaderRejoinIT extends TandemTestSupport {
             assertEquals("r1 joined twice: " + starts, 3, starts.size());
             List<String> runs = PlainProcess.assertIncarnationsDeliverTheStream(r2Log, r1Log, starts, "r1");
             System.out.println("LeaderRejoinIT: r2 " + r2Log.size() + " packets = the source; r1 " + r1Log.size() + " lines = r2's stream at " + String.join(" ", runs));
+
+            // every member gone: r2 stopped, r1 leaves too; it follows r2, so only --lead forms a cluster again
+            assertContains(exec("tandem:leave"), "r1 left the cluster");
+            Thread.sleep(1500);
+            int before = PlainProcess.completeLines(Path.of(System.getProperty("karaf.base"), "data", "r1.hashes")).size();
+            assertContains(exec("tandem:join --lead"), "r1 leads a new cluster");
+            assertEquals("", configAdmin.getConfiguration("io.tandem.peer", null).getProperties().get("leader.host"));
+            assertContains(exec("tandem:status"), "replica    r1 (leader)");
+            Path again = dir.resolve("again");
+            r2 = PlainProcess.start(again, "r2", r2Port, peer.get("secret").toString(), Integer.parseInt(peer.get("listen.port").toString()), PPS);
+            waitFor(() -> exec0("tandem:status").contains("members    r1, r2 (view 0)") && "running".equals(PlainProcess.status(again).get("state"))
+                    && PlainProcess.number(again, "delivered") > PPS, () -> "r1 and a new r2 formed a cluster: " + exec0("tandem:status") + "\nr2: " + PlainProcess.status(again));
+            Thread.sleep(1500);
+            List<String> reformed = PlainProcess.completeLines(Path.of(System.getProperty("karaf.base"), "data", "r1.hashes"));
+            reformed = reformed.subList(before, reformed.size());
+            PlainProcess.stop(r2, again);
+            assertEquals("the new r2 never failed", "", PlainProcess.status(again).get("failure"));
+            List<String> r2Again = Files.readAllLines(again.resolve("r2.hashes"));
+            PlainProcess.assertIsTheSource(again, r2Again, "the new r2");
+            int shared = Math.min(reformed.size(), r2Again.size());
+            assertTrue("r1 delivers in the new cluster: " + reformed.size(), shared > PPS / 2);
+            assertEquals("r1's stream in the new cluster is the new r2's", r2Again.subList(0, shared), reformed.subList(0, shared));
+            System.out.println("LeaderRejoinIT: re-formed with --lead; r1 and the new r2 agree over " + shared + " packets");
         } finally {
             if (r2.isAlive()) r2.destroyForcibly();
         }
