@@ -916,12 +916,29 @@ public final class SyncEngine implements PeerRequestHandler {
             if (!join && untilMicros > 0 && firstRunHeld(found, Math.min(l, found.length)) < 0) found = db.findBootCluster(hashes);
             // then only what the leader may start at: a run of l held in order (none: keep nothing)
             int run = firstRunHeld(found, Math.min(l, found.length));
+            if (join && run >= 0 && untilMicros > 0 && db.packet(found[run]).timestampMicros() < untilMicros - BOOT_CLOCK_SKEW_MICROS) {
+                // An older copy, a period back: the running stream's is not captured yet (this replica is behind).
+                // Booted on it, it would lag the members by that period for good; wait for the present instead.
+                java.util.Arrays.fill(found, -1);
+                run = -1;
+            }
             db.keepFrom(run < 0 ? Long.MAX_VALUE : found[run], BOOT_KEEP_MILLIS);
             // wait only while none is held (the leader's first packets, or a joiner's that just started, not captured
             // yet); a joiner whose queue is full holds later traffic than the cluster aligns: waiting is no use, and
             // the coordinator asks again
             boolean full = db.end() - db.start() >= db.capacity();
-            if (java.util.Arrays.stream(found).anyMatch(x -> x >= 0) || db.sourceEnded() || System.nanoTime() > until || join && full) return found;
+            boolean none = java.util.Arrays.stream(found).noneMatch(x -> x >= 0);
+            if (join && full && none) {
+                // None of the cluster's last aligned packets among a full queue's: the cluster is not within it.
+                // Behind the cluster (its packets are the cluster's past), a blocking queue (a replay) would hold it
+                // for good; ahead, it holds traffic the cluster aligns later. Either way it never delivers them (it
+                // joins after them or where it holds the cluster's packets): it frees them and captures on.
+                LOG.info("{}: none of the running cluster's last aligned packets among the {} held; freed to capture on",
+                        peers.localId(), db.end() - db.start());
+                db.free(db.end());
+                return found;
+            }
+            if (!none || db.sourceEnded() || System.nanoTime() > until || join && full) return found;
             db.awaitEnd(db.end() + hashes.length, TimeUnit.MILLISECONDS.toNanos(50));
         }
     }

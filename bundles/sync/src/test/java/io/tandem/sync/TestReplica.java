@@ -29,6 +29,7 @@ final class TestReplica {
     final boolean leader;
     final MinaConnectionManager peers;
     final SyncEngine engine;
+    final CaptureLoop capture;
     final List<PacketHash> log = Collections.synchronizedList(new ArrayList<>());
 
     TestReplica(String id, boolean leader, int leaderPort, byte[] secret, int followers, PacketSource source, String drop,
@@ -37,7 +38,7 @@ final class TestReplica {
         this.id = id;
         this.leader = leader;
         HashDatabase db = new PacketHashDatabase(hash, params.snippet(), capacity, whenFull);
-        CaptureLoop capture = new CaptureLoop(source, RandomDrop.parse(drop, id.hashCode()), db);
+        capture = new CaptureLoop(source, RandomDrop.parse(drop, id.hashCode()), db);
         PeerSettings.Builder ps = peerSettings.apply(PeerSettings.builder(id, secret).listen("127.0.0.1", 0).parameters(params));
         if (!leader) ps.leader("127.0.0.1", leaderPort);
         peers = new MinaConnectionManager(ps.build());
