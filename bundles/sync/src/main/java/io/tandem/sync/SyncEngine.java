@@ -30,12 +30,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.concurrent.TimeoutException;
@@ -57,24 +55,9 @@ import java.util.function.Supplier;
  */
 public final class SyncEngine implements PeerRequestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
-    private static final int BOOT_ATTEMPTS = 16;
-    /** Boot attempts on the same window when a short finite source is not yet all held by every follower. */
-    private static final int SHORT_SOURCE_TRIES = 10;
     private static final int KEPT_WINDOWS = 8;
-    /** How long a follower waits for boot packets it does not hold yet (see {@link #findBoot}). */
-    private static final long BOOT_FIND_WAIT_MILLIS = 2000;
     /** The coordinator waits for a joiner's answer as long as the joiner may wait for its packets. */
-    private static final long JOIN_ANSWER_WAIT_MILLIS = BOOT_FIND_WAIT_MILLIS + 100;
-    /**
-     * How long a follower keeps the packets its boot answer names: the start comes one round trip later, or not at
-     * all (a join's answer comes within {@link #JOIN_ANSWER_WAIT_MILLIS} or is not used).
-     */
-    private static final long BOOT_KEEP_MILLIS = 500;
-    /**
-     * How far this replica's capture clock may run ahead of the boot sender's: boot packets are looked for among
-     * those captured by the sender's last boot packet's time plus this (see {@link #findBoot}).
-     */
-    static final long BOOT_CLOCK_SKEW_MICROS = 60_000_000;
+    private static final long JOIN_ANSWER_WAIT_MILLIS = Bootstrap.FIND_WAIT_MILLIS + 100;
 
     private final SyncSettings settings;
     private final HashDatabase db;
@@ -88,7 +71,7 @@ public final class SyncEngine implements PeerRequestHandler {
     private final RoundMailbox mailbox = new RoundMailbox();
     private final Map<Long, CompletableFuture<ClusterHashes>> windows = new ConcurrentHashMap<>();
     private final Map<String, Long> peerAlignedEnd = new ConcurrentHashMap<>();
-    private final BlockingQueue<Object> bootInbox = new LinkedBlockingQueue<>();
+    private final Bootstrap bootstrap;
     private final CountDownLatch finished = new CountDownLatch(1);
 
     private volatile Thread syncThread;
@@ -146,6 +129,7 @@ public final class SyncEngine implements PeerRequestHandler {
             throw new IllegalArgumentException("hash database uses " + db.hashFunction().name() + "/" + db.snippet()
                     + " bytes but the cluster uses " + params.hashName() + "/" + params.snippet());
         }
+        this.bootstrap = new Bootstrap(this, settings, db, peers);
         int windowLimit = db.capacity() / (2 * k) - 1;
         if (windowLimit < 1) throw new IllegalArgumentException("capacity " + db.capacity() + " cannot hold 4 rounds of k=" + k);
     }
@@ -189,6 +173,10 @@ public final class SyncEngine implements PeerRequestHandler {
         return Math.max(p.clusterSize(), 32 * p.anchorSize());
     }
 
+    boolean stopping() {
+        return stopping;
+    }
+
     /** True once bootstrap is done and the round loop runs. */
     public boolean booted() {
         return booted;
@@ -208,8 +196,13 @@ public final class SyncEngine implements PeerRequestHandler {
 
     private void run() {
         try {
-            if (settings.leader()) bootstrapAsLeader();
-            else bootstrapAsFollower();
+            long joinedAt = settings.leader() ? bootstrap.asLeader() : bootstrap.asFollower();
+            if (joinedAt >= 0) {
+                // Everything before the start packet is the running cluster's past: counted as delivered.
+                alignedEnd = joinedAt;
+                delivered = joinedAt;
+                joining = true;
+            }
             booted = true;
             LOG.info("{}: bootstrapped{}, members {}", peers.localId(), joining ? " into a running cluster at " + alignedEnd : "", members);
             roundLoop();
@@ -548,15 +541,6 @@ public final class SyncEngine implements PeerRequestHandler {
         return new PendingBoot(attempt, view, from, List.copyOf(next), peers.sendBootHash(q, boot));
     }
 
-    /** Start of the first run of {@code n} boot packets held at increasing positions, or -1. */
-    private static int firstRunHeld(long[] positions, int n) {
-        for (int j = 0; j + n <= positions.length; j++) {
-            boolean ok = n > 0;
-            for (int t = 0; t < n && ok; t++) ok = positions[j + t] >= 0 && (t == 0 || positions[j + t] > positions[j + t - 1]);
-            if (ok) return j;
-        }
-        return -1;
-    }
 
     /** Start of the last run of l boot packets held at increasing positions, or -1. */
     private int lastRunHeld(long[] positions) {
@@ -686,7 +670,7 @@ public final class SyncEngine implements PeerRequestHandler {
     }
 
     /** Makes sure the database holds positions before {@code target}, or that the source has ended. */
-    private void ensureEnd(long target) throws InterruptedException {
+    void ensureEnd(long target) throws InterruptedException {
         long giveUp = 0;
         while (target - db.start() > db.capacity()) {
             // The queue's start is held m packets behind the slowest member's aligned end: a member being lost pins
@@ -720,14 +704,14 @@ public final class SyncEngine implements PeerRequestHandler {
         }
     }
 
-    private List<String> peerIds() {
+    List<String> peerIds() {
         List<String> out = new ArrayList<>(members.size());
         for (int i = 0; i < members.size(); i++) if (i != self) out.add(members.get(i));
         return out;
     }
 
     /** Waits for a peer's answer; a request that timed out is asked again while the peer is alive (an idle link is not a failure). */
-    private <T> T awaitPeer(String peer, CompletableFuture<T> future, Supplier<CompletableFuture<T>> retry)
+    <T> T awaitPeer(String peer, CompletableFuture<T> future, Supplier<CompletableFuture<T>> retry)
             throws InterruptedException, PeerRequestException {
         CompletableFuture<T> f = future;
         while (true) {
@@ -759,191 +743,12 @@ public final class SyncEngine implements PeerRequestHandler {
         }
     }
 
-    private boolean connected(String peer) {
+    boolean connected(String peer) {
         for (PeerInfo p : peers.peers()) if (p.id().equals(peer)) return p.connected();
         return false;
     }
 
-    // ---------------------------------------------------------------- bootstrap
-
-    private void bootstrapAsLeader() throws InterruptedException, PeerRequestException {
-        if (settings.bootPeers() > 0) {
-            peers.awaitPeers(settings.bootPeers(), settings.bootWaitMillis() > 0 ? settings.bootWaitMillis() : Long.MAX_VALUE);
-        }
-        List<String> ids = new ArrayList<>();
-        ids.add(peers.localId());
-        for (PeerInfo p : peers.peers()) if (p.connected()) ids.add(p.id());
-        ids.sort(null);
-        setMembers(ids);
-        // The leader opens its capture only now, so every follower already holds what the leader captures first.
-        startCaptureThread();
-        int m = settings.bootSize() > 0 ? settings.bootSize() : bootSize(params);
-        int window = 0;
-        int shortTries = 0;
-        for (int attempt = 1; attempt <= BOOT_ATTEMPTS + SHORT_SOURCE_TRIES; attempt++) {
-            long from = (long) window * m;
-            ensureEnd(from + m);
-            int size = m;
-            int anchor = l;
-            if (db.end() < from + m) {
-                // A finite source shorter than m (a short capture replayed): boot on the packets there are.
-                if (db.end() <= from) fatal("the source ended before " + m + " boot packets were captured");
-                size = (int) (db.end() - from);
-                anchor = Math.min(l, size);
-            }
-            HashList boot = db.hashes(from, size);
-            PacketHash[] hashes = new PacketHash[size];
-            for (int i = 0; i < size; i++) hashes[i] = boot.hash(i);
-            BootHash message = new BootHash(attempt, members, hashes, false, db.packet(from + size - 1).timestampMicros());
-            List<long[]> acks = new ArrayList<>();
-            Map<String, CompletableFuture<BootAck>> asked = new HashMap<>();
-            for (String p : peerIds()) asked.put(p, peers.sendBootHash(p, message));
-            // a follower that has not answered yet is asked again while it is connected (it may wait for traffic)
-            for (String p : peerIds()) acks.add(awaitPeer(p, asked.get(p), () -> peers.sendBootHash(p, message)).positions());
-            int index = bootIndex(acks, size, anchor);
-            if (index >= 0) {
-                BootStart start = new BootStart(attempt, index, members, 0, false);
-                for (String p : peerIds()) peers.sendBootStart(p, start);
-                db.rebase(from + index);
-                return;
-            }
-            if (size < m && shortTries++ < SHORT_SOURCE_TRIES) {
-                // no next window in a short source: a follower may not have captured all of it yet; ask again
-                LOG.info("{}: boot attempt {}: the {} boot packets of this short source are not all held yet; asking again", peers.localId(), attempt, size);
-                Thread.sleep(200);
-                continue;
-            }
-            LOG.warn("{}: boot attempt {}: no {} consecutive boot packets held by every replica; trying the next {}", peers.localId(), attempt, anchor, m);
-            window++;
-        }
-        fatal("no " + l + " consecutive boot packets were held by every replica in " + BOOT_ATTEMPTS + " attempts");
-    }
-
-    private void fatal(String reason) {
-        for (String p : peerIds()) peers.sendBootHashFatal(p, reason);
-        throw new IllegalStateException("bootstrap failed: " + reason);
-    }
-
-    /**
-     * First boot index starting l consecutive boot packets that every follower holds, in the same order. Not
-     * necessarily at consecutive positions: a follower may hold packets the leader lost between them; the rounds
-     * recover those like any other.
-     */
-    private int bootIndex(List<long[]> acks, int m, int l) {
-        for (int j = 0; j + l <= m; j++) {
-            boolean ok = true;
-            for (long[] pos : acks) {
-                for (int t = 0; t < l && ok; t++) ok = pos[j + t] >= 0 && (t == 0 || pos[j + t] > pos[j + t - 1]);
-            }
-            if (ok) return j;
-        }
-        return -1;
-    }
-
-    private record BootRequest(BootHash boot, CompletableFuture<BootAck> answer) {
-    }
-
-    private record BootFatal(String reason) {
-    }
-
-    private void bootstrapAsFollower() throws InterruptedException {
-        Map<Integer, long[]> answered = new HashMap<>();
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.bootTimeoutMillis());
-        while (true) {
-            Object msg = bootInbox.poll(100, TimeUnit.MILLISECONDS);
-            if (stopping) throw new InterruptedException();
-            if (msg == null) {
-                if (settings.bootTimeoutMillis() > 0 && System.nanoTime() > deadline) {
-                    throw new IllegalStateException("no boot hashes from the leader within " + settings.bootTimeoutMillis() + " ms");
-                }
-                continue;
-            }
-            if (msg instanceof BootRequest req) {
-                long[] positions = findBoot(req.boot().hashes(), req.boot().join(), req.boot().untilMicros());
-                answered.put(req.boot().attempt(), positions);
-                req.answer().complete(new BootAck(req.boot().attempt(), positions));
-            } else if (msg instanceof BootStart start) {
-                long[] positions = answered.get(start.attempt());
-                if (positions == null || positions[start.index()] < 0) {
-                    throw new IllegalStateException("leader started at boot packet " + start.index() + " of attempt " + start.attempt() + ", which this replica does not hold");
-                }
-                db.rebase(positions[start.index()], start.position());
-                setMembers(start.members());
-                if (start.join()) {
-                    // Everything before the start packet is the running cluster's past: counted as delivered.
-                    alignedEnd = start.position();
-                    delivered = start.position();
-                    joining = true;
-                }
-                awaitMembersConnected(System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
-                return;
-            } else if (msg instanceof BootFatal f) {
-                throw new IllegalStateException("the leader could not bootstrap: " + f.reason());
-            }
-        }
-    }
-
-    /**
-     * Waits until this replica has both channels to every member: a follower learns the members from the leader
-     * and may still be logging in to the other followers, and a cluster hash pushed before a channel exists is lost.
-     */
-    private void awaitMembersConnected(long deadline) throws InterruptedException {
-        while (true) {
-            List<String> missing = new ArrayList<>(peerIds());
-            for (PeerInfo p : peers.peers()) if (p.connected()) missing.remove(p.id());
-            if (missing.isEmpty()) return;
-            if (stopping) throw new InterruptedException();
-            if (System.nanoTime() > deadline) throw new IllegalStateException("no channels to members " + missing + " within 30 s of the boot");
-            Thread.sleep(5);
-        }
-    }
-
-    /**
-     * Looks for the boot hashes from the newest packet back; waits a little for packets not captured yet. What it
-     * answers is kept until the boot starts: a live follower's full queue would otherwise discard the very packet
-     * the leader then starts at (a joiner's queue is often full: it waits for the cluster to reach its packets).
-     */
-    private long[] findBoot(PacketHash[] hashes, boolean join, long untilMicros) throws InterruptedException {
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BOOT_FIND_WAIT_MILLIS);
-        while (true) {
-            db.keepFrom(db.start(), BOOT_KEEP_MILLIS); // nothing goes while searching
-            // On repeating traffic this replica holds several copies of the boot packets: the sender's is the newest
-            // one captured by the sender's last boot packet's time. At the first boot, clocks further apart than the
-            // skew allowed find no run there; then the newest copy held (any copy gives the same hashes). A joiner
-            // does not: the copy it lacks is the running stream's, and a later one (a repeat the cluster has not
-            // aligned yet) would put it periods ahead of the members; the coordinator asks again.
-            long[] found = untilMicros > 0 ? db.findBootCluster(hashes, untilMicros + BOOT_CLOCK_SKEW_MICROS) : db.findBootCluster(hashes);
-            if (!join && untilMicros > 0 && firstRunHeld(found, Math.min(l, found.length)) < 0) found = db.findBootCluster(hashes);
-            // then only what the leader may start at: a run of l held in order (none: keep nothing)
-            int run = firstRunHeld(found, Math.min(l, found.length));
-            if (join && run >= 0 && untilMicros > 0 && db.packet(found[run]).timestampMicros() < untilMicros - BOOT_CLOCK_SKEW_MICROS) {
-                // An older copy, a period back: the running stream's is not captured yet (this replica is behind).
-                // Booted on it, it would lag the members by that period for good; wait for the present instead.
-                java.util.Arrays.fill(found, -1);
-                run = -1;
-            }
-            db.keepFrom(run < 0 ? Long.MAX_VALUE : found[run], BOOT_KEEP_MILLIS);
-            // wait only while none is held (the leader's first packets, or a joiner's that just started, not captured
-            // yet); a joiner whose queue is full holds later traffic than the cluster aligns: waiting is no use, and
-            // the coordinator asks again
-            boolean full = db.end() - db.start() >= db.capacity();
-            boolean none = java.util.Arrays.stream(found).noneMatch(x -> x >= 0);
-            if (join && full && none) {
-                // None of the cluster's last aligned packets among a full queue's: the cluster is not within it.
-                // Behind the cluster (its packets are the cluster's past), a blocking queue (a replay) would hold it
-                // for good; ahead, it holds traffic the cluster aligns later. Either way it never delivers them (it
-                // joins after them or where it holds the cluster's packets): it frees them and captures on.
-                LOG.info("{}: none of the running cluster's last aligned packets among the {} held; freed to capture on",
-                        peers.localId(), db.end() - db.start());
-                db.free(db.end());
-                return found;
-            }
-            if (!none || db.sourceEnded() || System.nanoTime() > until || join && full) return found;
-            db.awaitEnd(db.end() + hashes.length, TimeUnit.MILLISECONDS.toNanos(50));
-        }
-    }
-
-    private void setMembers(List<String> ids) {
+    void setMembers(List<String> ids) {
         List<String> sorted = new ArrayList<>(ids);
         sorted.sort(null);
         members = List.copyOf(sorted);
@@ -957,7 +762,7 @@ public final class SyncEngine implements PeerRequestHandler {
      * booted, it captures only what the current round asks for ({@link #ensureEnd}); a follower's capture still
      * runs freely before the bootstrap, since it must hold what the leader will capture first.
      */
-    private void startCaptureThread() {
+    void startCaptureThread() {
         Thread t = new Thread(() -> {
             try {
                 while (!stopping) {
@@ -1008,18 +813,18 @@ public final class SyncEngine implements PeerRequestHandler {
     @Override
     public CompletableFuture<BootAck> onBootHash(String peerId, BootHash boot) {
         CompletableFuture<BootAck> f = new CompletableFuture<>();
-        bootInbox.add(new BootRequest(boot, f));
+        bootstrap.offer(new Bootstrap.Request(boot, f));
         return f;
     }
 
     @Override
     public void onBootStart(String peerId, BootStart start) {
-        bootInbox.add(start);
+        bootstrap.offer(start);
     }
 
     @Override
     public void onBootHashFatal(String peerId, String reason) {
-        bootInbox.add(new BootFatal(reason));
+        bootstrap.offer(new Bootstrap.Fatal(reason));
     }
 
     @Override
