@@ -50,14 +50,17 @@ import java.util.function.Supplier;
  * from the first replica holding it) and every replica then holds the same sequence; without an anchor the desync
  * level rises. Packets before A are delivered to the {@link SyncListener} in position order.
  *
+ * <p>What it is made of: {@link Bootstrap} (the first boot, and a joiner's answers), {@link Admission} (the
+ * coordinator's side of a join), the view change here with its decision in {@link ViewDecision} (a pure function
+ * of the proposals), the merge in {@link NWayMerge}, the pushed cluster hashes in {@link RoundMailbox}, and the
+ * round loop, recovery, delivery and freeing here.
+ *
  * <p>Threads: the sync thread runs everything above; in mode 1 a capture thread registers packets concurrently;
  * network threads call the {@link PeerRequestHandler} methods, which never block.
  */
 public final class SyncEngine implements PeerRequestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(SyncEngine.class);
     private static final int KEPT_WINDOWS = 8;
-    /** The coordinator waits for a joiner's answer as long as the joiner may wait for its packets. */
-    private static final long JOIN_ANSWER_WAIT_MILLIS = Bootstrap.FIND_WAIT_MILLIS + 100;
 
     private final SyncSettings settings;
     private final HashDatabase db;
@@ -107,11 +110,7 @@ public final class SyncEngine implements PeerRequestHandler {
     private long mustReach;
     /** ... which this member (the first in id order with it) delivered: its window's prefix is authoritative. */
     private String reachedBy;
-    /** Replicas connected to this one that are not members: the coordinator (lowest member id) admits them. */
-    private final java.util.Set<String> joiners = ConcurrentHashMap.newKeySet();
-    private long nextAdmissionNanos;
-    private int joinAttempts;
-    private final Map<String, PendingBoot> pendingBoots = new HashMap<>();
+    private final Admission admission;
     /** A follower whose boot was a join, until the view change that admits it is agreed. */
     private boolean joining;
     private final LongAdder served = new LongAdder();
@@ -130,6 +129,7 @@ public final class SyncEngine implements PeerRequestHandler {
                     + " bytes but the cluster uses " + params.hashName() + "/" + params.snippet());
         }
         this.bootstrap = new Bootstrap(this, settings, db, peers);
+        this.admission = new Admission(db, peers, mailbox, this::connected);
         int windowLimit = db.capacity() / (2 * k) - 1;
         if (windowLimit < 1) throw new IllegalArgumentException("capacity " + db.capacity() + " cannot hold 4 rounds of k=" + k);
     }
@@ -231,7 +231,13 @@ public final class SyncEngine implements PeerRequestHandler {
                     changeView(new PeerLostException(null, "joining the cluster"));
                     continue;
                 }
-                if (admissionDue() && admitJoiners()) continue;
+                if (admissionDue()) {
+                    List<String> admitted = admission.admit(view, alignedEnd, members);
+                    if (!admitted.isEmpty()) {
+                        changeView(new PeerLostException(null, "admitting " + admitted), admitted);
+                        continue;
+                    }
+                }
                 if (commonBase >= 0) {
                     if (exchangeAndMerge(commonBase, shrinkLevel)) return;
                 } else if (syncRound(shrinkLevel)) {
@@ -247,8 +253,7 @@ public final class SyncEngine implements PeerRequestHandler {
 
     /** The coordinator (lowest member id) admits joiners between rounds, every half second at most. */
     private boolean admissionDue() {
-        return commonBase < 0 && !joining && !joiners.isEmpty() && members.get(0).equals(peers.localId())
-                && System.nanoTime() - nextAdmissionNanos >= 0;
+        return commonBase < 0 && !joining && members.get(0).equals(peers.localId()) && admission.due();
     }
 
     /** Thrown by a round still waiting for its packets (nothing of it sent yet) when joiners wait for admission. */
@@ -442,7 +447,7 @@ public final class SyncEngine implements PeerRequestHandler {
             ViewDecision.Agreed agreed = (ViewDecision.Agreed) outcome;
             view = v;
             joining = false;
-            joiners.removeAll(agreed.members());
+            admission.members(agreed.members());
             setMembers(agreed.members());
             peerAlignedEnd.keySet().retainAll(agreed.members());
             for (String p : peerIds()) peerAlignedEnd.put(p, got.get(p).alignedEnd());
@@ -461,95 +466,6 @@ public final class SyncEngine implements PeerRequestHandler {
             LOG.warn("{}: view {} agreed: members {}, realigning from {} past {}", me, v, members, agreed.base(), agreed.reach());
             return;
         }
-    }
-
-    /**
-     * The coordinator boots replicas that joined the mesh into the running stream (beyond the thesis): it sends
-     * them the hashes of its last m aligned packets, which every member still holds (each frees only m behind the
-     * aligned end it last heard from this one), and goes on with its rounds: a joiner that holds none of them yet
-     * (it captured later traffic than the cluster aligns now) may take seconds to answer. Once a joiner answered,
-     * the coordinator picks the last run of l of those packets it holds, tells it which stream position that packet
-     * has, and a view change with the joiners realigns everyone from there. Returns true when a view change was made.
-     */
-    private boolean admitJoiners() throws InterruptedException {
-        nextAdmissionNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
-        List<String> admitted = new ArrayList<>();
-        for (String q : List.copyOf(joiners)) {
-            if (members.contains(q) || !connected(q)) {
-                pendingBoots.remove(q);
-                continue;
-            }
-            PendingBoot pending = pendingBoots.get(q);
-            if (pending == null) {
-                pending = sendJoinBoot(q);
-                if (pending == null) continue;
-                pendingBoots.put(q, pending);
-                // The rounds wait for the answer (at full speed the cluster would otherwise free the boot packets
-                // before it came): a joiner holding them, or one whose full queue holds later traffic, answers at
-                // once; one that just started waits up to two seconds to capture them.
-                try {
-                    pending.answer().get(JOIN_ANSWER_WAIT_MILLIS, TimeUnit.MILLISECONDS);
-                } catch (TimeoutException | ExecutionException e) {
-                    // handled below
-                }
-            }
-            if (!pending.answer().isDone()) continue;
-            pendingBoots.remove(q);
-            long[] positions;
-            try {
-                positions = pending.answer().get().positions();
-            } catch (ExecutionException e) {
-                LOG.warn("{}: {} did not answer its boot hashes ({}); trying again", peers.localId(), q, e.getCause().getMessage());
-                continue;
-            }
-            // the boot packets must still be held by every member, and the joiner's member list still right
-            if (pending.view() != view || pending.from() < alignedEnd - bootSize(params)) continue;
-            int index = lastRunHeld(positions);
-            if (index < 0) {
-                LOG.info("{}: {} holds no {} consecutive of the last {} aligned packets yet; trying again", peers.localId(), q, l, positions.length);
-                continue;
-            }
-            peers.sendBootStart(q, new BootStart(pending.attempt(), index, pending.members(), pending.from() + index, true));
-            joiners.remove(q); // booted once; only a new incarnation (reconnecting) is a joiner again
-            admitted.add(q);
-        }
-        if (admitted.isEmpty()) return false;
-        pendingBoots.clear(); // their member lists would leave out those admitted now
-        changeView(new PeerLostException(null, "admitting " + admitted), admitted);
-        return true;
-    }
-
-    /** A boot request sent to a joiner and not answered yet: what it was made of. */
-    private record PendingBoot(int attempt, long view, long from, List<String> members, CompletableFuture<BootAck> answer) {
-    }
-
-    /** Sends a joiner the hashes of the last m aligned packets, with the member list it will join. */
-    private PendingBoot sendJoinBoot(String q) {
-        long from = Math.max(db.start(), alignedEnd - bootSize(params));
-        int count = (int) (alignedEnd - from);
-        if (count < l) return null;
-        HashList held = db.hashes(from, count);
-        PacketHash[] hashes = new PacketHash[count];
-        for (int i = 0; i < count; i++) hashes[i] = held.hash(i);
-        List<String> next = new ArrayList<>(members);
-        next.add(q);
-        next.sort(null);
-        // not a member, and connected now: the loss of an earlier incarnation with this id is history
-        mailbox.peerBack(q);
-        int attempt = ++joinAttempts;
-        BootHash boot = new BootHash(attempt, next, hashes, true, db.packet(alignedEnd - 1).timestampMicros());
-        return new PendingBoot(attempt, view, from, List.copyOf(next), peers.sendBootHash(q, boot));
-    }
-
-
-    /** Start of the last run of l boot packets held at increasing positions, or -1. */
-    private int lastRunHeld(long[] positions) {
-        for (int j = positions.length - l; j >= 0; j--) {
-            boolean ok = true;
-            for (int t = 0; t < l && ok; t++) ok = positions[j + t] >= 0 && (t == 0 || positions[j + t] > positions[j + t - 1]);
-            if (ok) return j;
-        }
-        return -1;
     }
 
     /** Inserts the packets of the merged prefix this replica lacks, each from the first replica holding it. */
@@ -852,7 +768,7 @@ public final class SyncEngine implements PeerRequestHandler {
     @Override
     public void onPeerJoined(String peerId) {
         // A member that comes back is a new incarnation: its loss is processed first, then it is admitted anew.
-        if (booted) joiners.add(peerId);
+        if (booted) admission.peerJoined(peerId);
     }
 
     @Override
