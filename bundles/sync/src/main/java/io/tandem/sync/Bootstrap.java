@@ -182,7 +182,7 @@ final class Bootstrap {
     }
 
     /**
-     * Waits until this replica has both channels to every member: a follower learns the engine.members() from the leader
+     * Waits until this replica has both channels to every member: a follower learns the members from the leader
      * and may still be logging in to the other followers, and a cluster hash pushed before a channel exists is lost.
      */
     private void awaitMembersConnected(long deadline) throws InterruptedException {
@@ -209,17 +209,11 @@ final class Bootstrap {
             // one captured by the sender's last boot packet's time. At the first boot, clocks further apart than the
             // skew allowed find no run there; then the newest copy held (any copy gives the same hashes). A joiner
             // does not: the copy it lacks is the running stream's, and a later one (a repeat the cluster has not
-            // aligned yet) would put it periods ahead of the engine.members(); the coordinator asks again.
+            // aligned yet) would put it periods ahead of the members; the coordinator asks again.
             long[] found = untilMicros > 0 ? db.findBootCluster(hashes, untilMicros + CLOCK_SKEW_MICROS) : db.findBootCluster(hashes);
             if (!join && untilMicros > 0 && firstRunHeld(found, Math.min(l, found.length)) < 0) found = db.findBootCluster(hashes);
             // then only what the leader may start at: a run of l held in order (none: keep nothing)
             int run = firstRunHeld(found, Math.min(l, found.length));
-            if (join && run >= 0 && untilMicros > 0 && db.packet(found[run]).timestampMicros() < untilMicros - CLOCK_SKEW_MICROS) {
-                // An older copy, a period back: the running stream's is not captured yet (this replica is behind).
-                // Booted on it, it would lag the engine.members() by that period for good; wait for the present instead.
-                Arrays.fill(found, -1);
-                run = -1;
-            }
             db.keepFrom(run < 0 ? Long.MAX_VALUE : found[run], KEEP_MILLIS);
             // wait only while none is held (the leader's first packets, or a joiner's that just started, not captured
             // yet); a joiner whose queue is full holds later traffic than the cluster aligns: waiting is no use, and
