@@ -767,8 +767,6 @@ public final class SyncEngine implements PeerRequestHandler {
 
     @Override
     public void onPeerLost(String peerId, String reason) {
-        // its proposals go with it: a new incarnation with its id is adopted only once it proposes itself, booted
-        for (Map<String, ViewProposal> byPeer : proposals.values()) byPeer.remove(peerId);
         mailbox.peerLost(peerId, reason);
     }
 

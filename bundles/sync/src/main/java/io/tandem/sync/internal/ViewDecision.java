@@ -72,12 +72,11 @@ public final class ViewDecision {
     }
 
     /**
-     * The replicas a member adopts into the view it proposes, among those not candidates yet: the ones the
-     * coordinator (the lowest candidate id) proposes for view {@code v} or later, and any replica that proposes
-     * such a view with itself in it (a joiner the coordinator booted: its proposal may come first). Only the
-     * coordinator adds members, so the coordinator itself adopts none, and nobody adopts from a third member's
-     * proposal: one that had not yet seen a loss still names the lost id, and a new incarnation of it, logged in but
-     * not booted, would never propose. (A lost replica's own proposals are forgotten with its loss.)
+     * The replicas a member adopts into the view it proposes: those the coordinator (the lowest candidate id)
+     * proposes for view {@code v} or later that are not candidates yet. Only the coordinator adds members (the
+     * replicas it booted into the stream), so the coordinator itself adopts none, and nobody adopts from another
+     * member's proposal: one that had not yet seen a loss still names the lost id, and a new incarnation of it,
+     * connected but not booted, would never propose.
      *
      * @param proposals every proposal received, by view, then by proposer
      */
@@ -87,14 +86,9 @@ public final class ViewDecision {
         TreeSet<String> out = new TreeSet<>();
         if (coordinator.equals(me)) return List.of();
         for (Map<String, ViewProposal> byPeer : proposals.values()) {
-            for (Map.Entry<String, ViewProposal> e : byPeer.entrySet()) {
-                ViewProposal q = e.getValue();
-                if (q.view() < v) continue;
-                for (String p : q.members()) {
-                    if (sorted.contains(p) || p.equals(me)) continue;
-                    if (e.getKey().equals(coordinator) || e.getKey().equals(p)) out.add(p);
-                }
-            }
+            ViewProposal q = byPeer.get(coordinator);
+            if (q == null || q.view() < v) continue;
+            for (String p : q.members()) if (!sorted.contains(p) && !p.equals(me)) out.add(p);
         }
         return List.copyOf(out);
     }
