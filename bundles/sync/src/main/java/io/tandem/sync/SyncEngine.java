@@ -390,15 +390,25 @@ public final class SyncEngine implements PeerRequestHandler {
         while (true) {
             if (stopping) throw new InterruptedException();
             v = Math.max(v, highestProposedView);
-            // Only the coordinator adds members: adopt those it proposes (ViewDecision.adoptable), once this replica's
-            // channels to them are up (a joiner logs in to every member after the coordinator). An earlier
-            // incarnation's loss does not count: the coordinator booted a new one.
-            for (String p : ViewDecision.adoptable(me, v, candidates, proposals)) {
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-                while (!connected(p) && System.nanoTime() - until < 0) Thread.sleep(5);
-                if (connected(p)) {
-                    mailbox.peerBack(p);
-                    candidates.add(p);
+            // Only the coordinator adds members (replicas it booted into the stream): adopt those it proposes, once
+            // this replica's channels to them are up (a joiner logs in to every member after the coordinator). Not
+            // from another member's proposal: one that had not yet seen a member's loss names it, and a new
+            // incarnation of it, connected but not booted, would be adopted and never propose.
+            String coordinator = candidates.first();
+            for (Map<String, ViewProposal> byPeer : proposals.values()) {
+                for (Map.Entry<String, ViewProposal> e : byPeer.entrySet()) {
+                    ViewProposal q = e.getValue();
+                    if (q.view() < v || coordinator.equals(me) || !e.getKey().equals(coordinator)) continue;
+                    for (String p : q.members()) {
+                        // (an earlier incarnation's loss does not count: the coordinator booted a new one)
+                        if (candidates.contains(p) || p.equals(me)) continue;
+                        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                        while (!connected(p) && System.nanoTime() - until < 0) Thread.sleep(5);
+                        if (connected(p)) {
+                            mailbox.peerBack(p);
+                            candidates.add(p);
+                        }
+                    }
                 }
             }
             candidates.removeIf(p -> !p.equals(me) && mailbox.lostReason(p) != null);

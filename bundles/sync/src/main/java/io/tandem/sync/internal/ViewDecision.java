@@ -2,7 +2,6 @@ package io.tandem.sync.internal;
 
 import io.tandem.api.ViewProposal;
 
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -69,27 +68,5 @@ public final class ViewDecision {
             epoch = Math.max(epoch, q.epoch() + 1);
         }
         return new Agreed(view, List.copyOf(proposed), base, reach, reachedBy, round, epoch);
-    }
-
-    /**
-     * The replicas a member adopts into the view it proposes: those the coordinator (the lowest candidate id)
-     * proposes for view {@code v} or later that are not candidates yet. Only the coordinator adds members (the
-     * replicas it booted into the stream), so the coordinator itself adopts none, and nobody adopts from another
-     * member's proposal: one that had not yet seen a loss still names the lost id, and a new incarnation of it,
-     * connected but not booted, would never propose.
-     *
-     * @param proposals every proposal received, by view, then by proposer
-     */
-    public static List<String> adoptable(String me, long v, Collection<String> candidates, Map<Long, Map<String, ViewProposal>> proposals) {
-        TreeSet<String> sorted = new TreeSet<>(candidates);
-        String coordinator = sorted.first();
-        TreeSet<String> out = new TreeSet<>();
-        if (coordinator.equals(me)) return List.of();
-        for (Map<String, ViewProposal> byPeer : proposals.values()) {
-            ViewProposal q = byPeer.get(coordinator);
-            if (q == null || q.view() < v) continue;
-            for (String p : q.members()) if (!sorted.contains(p) && !p.equals(me)) out.add(p);
-        }
-        return List.copyOf(out);
     }
 }

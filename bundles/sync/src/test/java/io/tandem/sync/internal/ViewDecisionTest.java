@@ -68,18 +68,4 @@ class ViewDecisionTest {
         assertThrows(IllegalArgumentException.class, () -> ViewDecision.decide(2, List.of("r1", "r2"), Map.of("r1", p(2, 1, 1, 1, "r1", "r2"))));
         assertThrows(IllegalArgumentException.class, () -> ViewDecision.decide(2, List.of("r1"), Map.of("r1", p(1, 1, 1, 1, "r1"))));
     }
-
-    @Test
-    void onlyTheCoordinatorsProposalAddsMembers() {
-        // r2 was lost; r4 proposed view 4 before it noticed and still names r2 (whose new incarnation has logged in)
-        Map<Long, Map<String, ViewProposal>> got = Map.of(4L, Map.of(
-                "r1", p(4, 700, 30, 9, "r1", "r3", "r4"),
-                "r4", p(4, 700, 30, 9, "r1", "r2", "r3", "r4")));
-        assertEquals(List.of(), ViewDecision.adoptable("r3", 4, List.of("r1", "r3", "r4"), got), "not from r4's stale proposal");
-        // r1, the coordinator, admitted r2's new incarnation and proposes view 5 with it
-        Map<Long, Map<String, ViewProposal>> admitting = Map.of(5L, Map.of("r1", p(5, 700, 30, 9, "r1", "r2", "r3", "r4")));
-        assertEquals(List.of("r2"), ViewDecision.adoptable("r3", 5, List.of("r1", "r3", "r4"), admitting));
-        assertEquals(List.of(), ViewDecision.adoptable("r3", 6, List.of("r1", "r3", "r4"), admitting), "an older view's proposal is not adopted");
-        assertEquals(List.of(), ViewDecision.adoptable("r1", 5, List.of("r1", "r3", "r4"), admitting), "the coordinator adopts nobody");
-    }
 }
