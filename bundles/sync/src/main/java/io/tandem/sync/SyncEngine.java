@@ -391,14 +391,10 @@ public final class SyncEngine implements PeerRequestHandler {
             if (stopping) throw new InterruptedException();
             v = Math.max(v, highestProposedView);
             // Only the coordinator adds members (replicas it booted into the stream): adopt those it proposes, once
-            // this replica's channels to them are up (a joiner logs in to every member after the coordinator). Not
-            // from another member's proposal: one that had not yet seen a member's loss names it, and a new
-            // incarnation of it, connected but not booted, would be adopted and never propose.
-            String coordinator = candidates.first();
+            // this replica's channels to them are up (a joiner logs in to every member after the coordinator).
             for (Map<String, ViewProposal> byPeer : proposals.values()) {
-                for (Map.Entry<String, ViewProposal> e : byPeer.entrySet()) {
-                    ViewProposal q = e.getValue();
-                    if (q.view() < v || coordinator.equals(me) || !e.getKey().equals(coordinator)) continue;
+                for (ViewProposal q : byPeer.values()) {
+                    if (q.view() < v) continue;
                     for (String p : q.members()) {
                         // (an earlier incarnation's loss does not count: the coordinator booted a new one)
                         if (candidates.contains(p) || p.equals(me)) continue;
