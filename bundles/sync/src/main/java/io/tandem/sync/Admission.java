@@ -111,7 +111,7 @@ final class Admission {
             }
             // the boot packets must still be held by every member, and the joiner's member list still right
             if (pending.view() != view || pending.from() < alignedEnd - SyncEngine.bootSize(peers.parameters())) continue;
-            int index = lastRunHeld(positions);
+            int index = Bootstrap.lastRunHeld(positions, l);
             if (index < 0) {
                 LOG.info("{}: {} holds no {} consecutive of the last {} aligned packets yet; trying again", peers.localId(), q, l, positions.length);
                 continue;
@@ -144,16 +144,5 @@ final class Admission {
         int attempt = ++joinAttempts;
         BootHash boot = new BootHash(attempt, next, hashes, true, db.packet(alignedEnd - 1).timestampMicros());
         return new PendingBoot(attempt, view, from, List.copyOf(next), peers.sendBootHash(q, boot));
-    }
-
-
-    /** Start of the last run of l boot packets held at increasing positions, or -1. */
-    private int lastRunHeld(long[] positions) {
-        for (int j = positions.length - l; j >= 0; j--) {
-            boolean ok = true;
-            for (int t = 0; t < l && ok; t++) ok = positions[j + t] >= 0 && (t == 0 || positions[j + t] > positions[j + t - 1]);
-            if (ok) return j;
-        }
-        return -1;
     }
 }

@@ -128,9 +128,7 @@ final class Bootstrap {
     private int bootIndex(List<long[]> acks, int m, int l) {
         for (int j = 0; j + l <= m; j++) {
             boolean ok = true;
-            for (long[] pos : acks) {
-                for (int t = 0; t < l && ok; t++) ok = pos[j + t] >= 0 && (t == 0 || pos[j + t] > pos[j + t - 1]);
-            }
+            for (long[] pos : acks) ok &= runHeldAt(pos, j, l);
             if (ok) return j;
         }
         return -1;
@@ -237,11 +235,25 @@ final class Bootstrap {
 
     /** Start of the first run of {@code n} boot packets held at increasing positions, or -1. */
     static int firstRunHeld(long[] positions, int n) {
-        for (int j = 0; j + n <= positions.length; j++) {
-            boolean ok = n > 0;
-            for (int t = 0; t < n && ok; t++) ok = positions[j + t] >= 0 && (t == 0 || positions[j + t] > positions[j + t - 1]);
-            if (ok) return j;
-        }
+        for (int j = 0; j + n <= positions.length; j++) if (runHeldAt(positions, j, n)) return j;
         return -1;
+    }
+
+    /** Start of the last run of {@code n} boot packets held at increasing positions, or -1. */
+    static int lastRunHeld(long[] positions, int n) {
+        for (int j = positions.length - n; j >= 0; j--) if (runHeldAt(positions, j, n)) return j;
+        return -1;
+    }
+
+    /**
+     * Whether boot packets {@code j .. j+n-1} are all held, at increasing positions (not necessarily consecutive:
+     * a replica may hold packets between them that another lost).
+     */
+    static boolean runHeldAt(long[] positions, int j, int n) {
+        if (n <= 0) return false;
+        for (int t = 0; t < n; t++) {
+            if (positions[j + t] < 0 || t > 0 && positions[j + t] <= positions[j + t - 1]) return false;
+        }
+        return true;
     }
 }
