@@ -214,8 +214,7 @@ final class Bootstrap {
             int run = firstRunHeld(found, Math.min(l, found.length));
             db.keepFrom(run < 0 ? Long.MAX_VALUE : found[run], KEEP_MILLIS);
             // wait only while none is held (the leader's first packets, or a joiner's that just started, not captured
-            // yet); a joiner whose queue is full holds later traffic than the cluster aligns: waiting is no use, and
-            // the coordinator asks again
+            // yet) and the queue has room for them
             boolean full = db.end() - db.start() >= db.capacity();
             boolean none = Arrays.stream(found).noneMatch(x -> x >= 0);
             if (join && full && none) {
@@ -228,7 +227,7 @@ final class Bootstrap {
                 db.free(db.end());
                 return found;
             }
-            if (!none || db.sourceEnded() || System.nanoTime() > until || join && full) return found;
+            if (!none || db.sourceEnded() || System.nanoTime() > until) return found;
             db.awaitEnd(db.end() + hashes.length, TimeUnit.MILLISECONDS.toNanos(50));
         }
     }
